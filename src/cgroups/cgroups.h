@@ -1,0 +1,54 @@
+// A container's cgroup on a v1, hybrid or unified v2 host: created at create, joined by exec,
+// listed by ps and kill --all, frozen by pause, removed by delete.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "spec/spec.h"
+
+namespace ocirun::cgroups {
+
+// Absolute cgroup directories by controller name ("" for the unified v2 hierarchy).
+using CgroupPaths = std::map<std::string, std::string>;
+
+struct CgroupRequest {
+    std::string cgroups_path;  // linux.cgroupsPath; empty means a default derived from id
+    std::string id;
+    bool systemd = false;  // --systemd-cgroup: cgroupsPath is slice:prefix:name
+};
+
+struct CreatedCgroup {
+    CgroupPaths paths;
+    bool created = false;  // false when the cgroup existed and must not be removed by delete
+};
+
+// Makes (or reuses) the container's cgroup in every mounted hierarchy and moves `pid` into it.
+CreatedCgroup create(const CgroupRequest& request, pid_t pid);
+
+// Moves `pid` into the cgroup (exec).
+void add_process(const CgroupPaths& paths, pid_t pid);
+
+// Returns every pid in the cgroup, recursively.
+std::vector<pid_t> list_pids(const CgroupPaths& paths);
+
+// Sends `signal` to every process in the cgroup, freezing it meanwhile so none can fork away.
+void signal_all(const CgroupPaths& paths, int signal);
+
+void freeze(const CgroupPaths& paths);
+void thaw(const CgroupPaths& paths);
+bool is_frozen(const CgroupPaths& paths);
+
+// Applies linux.resources to the cgroup.
+void apply_resources(const CgroupPaths& paths, const spec::Resources& resources);
+
+// Removes the cgroup directories, killing what is left in them; missing ones are not errors.
+void destroy(const CgroupPaths& paths);
+
+// Returns each path relative to its hierarchy's mount point, for the container's cgroup mount.
+std::map<std::string, std::string> relative_paths(const CgroupPaths& paths);
+
+}  // namespace ocirun::cgroups
