@@ -1,0 +1,40 @@
+// Process attributes the init stage applies before execve, each from its config.json field.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "spec/spec.h"
+
+namespace ocirun::process {
+
+// setgroups(additionalGids), setgid, setuid, and umask when set.
+void apply_user(const spec::User& user);
+// Throws on an rlimit the kernel rejects, naming it.
+void apply_rlimits(const std::vector<spec::Rlimit>& rlimits);
+void apply_scheduler(const spec::Scheduler& scheduler);
+void apply_io_priority(const spec::IoPriority& io_priority);
+// Pins the calling process to a cpu list such as "0-3,7".
+void apply_cpu_affinity(const std::string& cpu_list);
+void apply_oom_score_adj(int score);
+void apply_personality(const spec::Personality& personality);
+void apply_memory_policy(const spec::MemoryPolicy& policy);
+void apply_no_new_privileges();
+// Joins a new session keyring named `name` (--no-new-keyring skips this).
+void join_session_keyring(const std::string& name);
+// Writes each key under /proc/sys of the calling process's namespaces.
+void apply_sysctl(const std::map<std::string, std::string>& sysctl);
+// Throws when a key needs a namespace the container shares with the host: net.* without a
+// network namespace entry, ipc keys (kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*)
+// without an ipc entry, kernel.hostname/domainname without uts. A namespace joined by path is
+// the container's own.
+void validate_sysctl(const spec::Linux& linux_config);
+
+// Returns the executable for args[0]: itself when it contains a `/`, else the first match on
+// PATH from `env` (resolved in the calling process's root). Throws with "no such file or
+// directory" or "permission denied" in the message, as podman and docker map them to exit
+// codes 127 and 126.
+std::string find_executable(const std::string& name, const std::vector<std::string>& env);
+
+}  // namespace ocirun::process
