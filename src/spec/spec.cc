@@ -1,3 +1,4 @@
+// Lookups on the typed config model: namespaces by type and their spec names.
 #include "spec/spec.h"
 
 namespace ocirun::spec {
@@ -11,7 +12,9 @@ const Namespace* Linux::find_namespace(NamespaceType type) const {
     return nullptr;
 }
 
-bool Linux::has_namespace(NamespaceType type) const { return find_namespace(type) != nullptr; }
+bool Linux::has_namespace(NamespaceType type) const {
+    return find_namespace(type) != nullptr;
+}
 
 const char* namespace_type_name(NamespaceType type) {
     switch (type) {
