@@ -32,6 +32,12 @@ CreatedCgroup create(const CgroupRequest& request, pid_t pid);
 // Moves `pid` into the cgroup (exec).
 void add_process(const CgroupPaths& paths, pid_t pid);
 
+// Returns `paths` with the sub-cgroups named by `exec --cgroup` values substituted. Each value is
+// "path" (every hierarchy) or "controller[,controller...]:path", with the path taken below the
+// container's cgroup; the sub-cgroup must already exist for add_process to succeed. Throws Error
+// (invalid_spec) for a controller the container has no cgroup for.
+CgroupPaths exec_cgroup_paths(const CgroupPaths& paths, const std::vector<std::string>& values);
+
 // Returns every pid in the cgroup, recursively.
 std::vector<pid_t> list_pids(const CgroupPaths& paths);
 
@@ -44,6 +50,12 @@ bool is_frozen(const CgroupPaths& paths);
 
 // Applies linux.resources to the cgroup.
 void apply_resources(const CgroupPaths& paths, const spec::Resources& resources);
+
+// Returns the device rules runc appends after linux.resources.devices: mknod of any device,
+// /dev/null, zero, full, random, urandom, tty, ptmx, /dev/pts/* and /dev/net/tun, then each
+// linux.devices entry with rwm access. The caller applies linux.resources.devices followed by
+// these, so that a container can use the devices its /dev is given.
+std::vector<spec::DeviceCgroupRule> default_device_rules(const std::vector<spec::Device>& devices);
 
 // Removes the cgroup directories, killing what is left in them; missing ones are not errors.
 void destroy(const CgroupPaths& paths);

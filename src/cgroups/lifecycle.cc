@@ -1,0 +1,224 @@
+// Creating, joining and removing a container's cgroup directories.
+#include <dirent.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "cgroups/cgroups.h"
+#include "cgroups/files.h"
+#include "cgroups/layout.h"
+#include "cgroups/paths.h"
+
+namespace ocirun::cgroups {
+namespace {
+
+// How long destroy keeps retrying rmdir while killed processes are still leaving the cgroup.
+constexpr std::chrono::milliseconds kRemoveTimeout{2000};
+
+std::string parent_directory(const std::string& path) {
+    size_t slash = path.find_last_of('/');
+    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+// A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and the kernel rejects
+// to add a process to it until both are set, so they are copied from the parent.
+void inherit_cpuset(const std::string& directory) {
+    std::string parent = parent_directory(directory);
+    for (const char* name : {"cpuset.cpus", "cpuset.mems"}) {
+        if (read_control(directory, name).empty()) {
+            write_control(directory, name, read_control(parent, name));
+        }
+    }
+}
+
+// On cgroup v2 a controller's files appear in a cgroup only when every ancestor lists the
+// controller in cgroup.subtree_control. When enabling all at once fails (a controller can be
+// busy, for example cpu while a real-time process runs in the ancestor), each is tried alone.
+// Controllers that stay disabled are not an error here: apply_resources names the missing one
+// if a limit needs it.
+void enable_v2_controllers(const std::string& ancestor) {
+    std::istringstream available(read_control(ancestor, "cgroup.controllers"));
+    std::vector<std::string> controllers;
+    std::string all;
+    for (std::string name; available >> name;) {
+        controllers.push_back("+" + name);
+        all += (all.empty() ? "" : " ") + controllers.back();
+    }
+    if (controllers.empty()) {
+        return;
+    }
+    try {
+        write_control(ancestor, "cgroup.subtree_control", all);
+        return;
+    } catch (const Error&) {
+    }
+    for (const std::string& controller : controllers) {
+        try {
+            write_control(ancestor, "cgroup.subtree_control", controller);
+        } catch (const Error& error) {
+            log::debug(std::string("cgroup v2 controller not enabled: ") + error.what());
+        }
+    }
+}
+
+// Makes `directory` and its missing parents below the hierarchy's mount point, recording each
+// new directory in `created_directories` (outermost first).
+void make_directories(const Hierarchy& hierarchy, const std::string& directory,
+                      std::vector<std::string>& created_directories) {
+    std::string relative = directory.substr(hierarchy.mount_point.size());
+    std::string current = hierarchy.mount_point;
+    size_t start = 1;
+    while (start <= relative.size()) {
+        size_t end = relative.find('/', start);
+        if (end == std::string::npos) {
+            end = relative.size();
+        }
+        if (hierarchy.unified) {
+            enable_v2_controllers(current);
+        }
+        current += relative.substr(start - 1, end - start + 1);
+        start = end + 1;
+        if (mkdir(current.c_str(), 0755) != 0) {
+            if (errno != EEXIST) {
+                throw_errno("create cgroup " + quote(current));
+            }
+            continue;
+        }
+        created_directories.push_back(current);
+        if (std::find(hierarchy.controllers.begin(), hierarchy.controllers.end(), "cpuset") !=
+            hierarchy.controllers.end()) {
+            inherit_cpuset(current);
+        }
+    }
+}
+
+void sleep_briefly(std::chrono::milliseconds duration) {
+    struct timespec delay {};
+    delay.tv_nsec = static_cast<long>(std::chrono::nanoseconds(duration).count());
+    nanosleep(&delay, nullptr);
+}
+
+std::vector<std::string> child_directories(const std::string& directory) {
+    std::vector<std::string> children;
+    DIR* dir = opendir(directory.c_str());
+    if (dir == nullptr) {
+        return children;
+    }
+    while (struct dirent* entry = readdir(dir)) {
+        std::string name = entry->d_name;
+        if (entry->d_type == DT_DIR && name != "." && name != "..") {
+            children.push_back(join_path(directory, name));
+        }
+    }
+    closedir(dir);
+    return children;
+}
+
+// Removes `directory` and the cgroups below it, deepest first. rmdir fails with EBUSY while a
+// killed process has not finished exiting, so it is retried until kRemoveTimeout passes.
+void remove_tree(const std::string& directory) {
+    for (const std::string& child : child_directories(directory)) {
+        remove_tree(child);
+    }
+    auto deadline = std::chrono::steady_clock::now() + kRemoveTimeout;
+    std::chrono::milliseconds delay{1};
+    while (rmdir(directory.c_str()) != 0) {
+        if (errno == ENOENT) {
+            return;
+        }
+        if (errno != EBUSY || std::chrono::steady_clock::now() >= deadline) {
+            throw_errno("remove cgroup " + quote(directory));
+        }
+        sleep_briefly(delay);
+        delay = std::min(delay * 2, std::chrono::milliseconds{50});
+    }
+}
+
+void remove_created(const std::vector<std::string>& created_directories) {
+    for (auto it = created_directories.rbegin(); it != created_directories.rend(); ++it) {
+        if (rmdir(it->c_str()) != 0 && errno != ENOENT) {
+            log::warning("remove cgroup " + quote(*it) +
+                         " after a failed create: " + errno_text(errno));
+        }
+    }
+}
+
+// runc rejects, at create, a cgroup that already has processes or is frozen,
+// because delete would kill those processes and the container could not run.
+void check_existing_cgroup(const CgroupPaths& paths) {
+    std::vector<pid_t> pids = list_pids(paths);
+    if (!pids.empty()) {
+        throw_error("container's cgroup " + quote(paths.begin()->second) +
+                        " is not empty: " + std::to_string(pids.size()) + " process(es) found",
+                    ErrorKind::already_exists);
+    }
+    if (is_frozen(paths)) {
+        throw_error("container's cgroup " + quote(paths.begin()->second) +
+                        " is frozen; resume or remove it first",
+                    ErrorKind::wrong_state);
+    }
+}
+
+}  // namespace
+
+CreatedCgroup create(const CgroupRequest& request, pid_t pid) {
+    Layout layout = current_layout();
+    CreatedCgroup result;
+    result.paths = resolve_paths(layout, request);
+    bool any_existed = false;
+    std::vector<std::string> created_directories;
+    try {
+        for (const Hierarchy& hierarchy : layout.hierarchies) {
+            const std::string& directory = result.paths.at(hierarchy.keys().front());
+            any_existed = any_existed || path_exists(directory);
+            make_directories(hierarchy, directory, created_directories);
+        }
+        if (any_existed) {
+            check_existing_cgroup(result.paths);
+        }
+        add_process(result.paths, pid);
+    } catch (const Error&) {
+        remove_created(created_directories);
+        throw;
+    }
+    // NOTE: when only some hierarchies had the cgroup already, the whole cgroup counts as
+    // joined, so delete leaves the directories made here behind rather than remove foreign ones.
+    result.created = !any_existed;
+    return result;
+}
+
+void add_process(const CgroupPaths& paths, pid_t pid) {
+    for (const std::string& directory : unique_directories(paths)) {
+        try {
+            write_control(directory, "cgroup.procs", std::to_string(pid));
+        } catch (const Error& error) {
+            throw error.with_context("add process " + std::to_string(pid) + " to cgroup " +
+                                     quote(directory));
+        }
+    }
+}
+
+void destroy(const CgroupPaths& paths) {
+    if (!list_pids(paths).empty()) {
+        signal_all(paths, SIGKILL);
+    }
+    for (const std::string& directory : unique_directories(paths)) {
+        remove_tree(directory);
+    }
+}
+
+std::map<std::string, std::string> relative_paths(const CgroupPaths& paths) {
+    return relative_paths_in(current_layout(), paths);
+}
+
+}  // namespace ocirun::cgroups

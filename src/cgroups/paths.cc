@@ -1,0 +1,150 @@
+// The container's cgroup directory in each hierarchy, resolved from linux.cgroupsPath as runc
+// resolves it.
+#include "cgroups/paths.h"
+
+#include <algorithm>
+#include <sstream>
+#include <vector>
+
+#include "base/error.h"
+#include "cgroups/files.h"
+
+namespace ocirun::cgroups {
+namespace {
+
+// Returns `path` below `base` when it is there, with a leading '/', or nullopt.
+std::optional<std::string> path_below(const std::string& path, const std::string& base) {
+    if (base == "/" || base.empty()) {
+        return path.empty() ? "/" : path;
+    }
+    if (path == base) {
+        return "/";
+    }
+    if (path.size() > base.size() && path.compare(0, base.size(), base) == 0 &&
+        path[base.size()] == '/') {
+        return path.substr(base.size());
+    }
+    return std::nullopt;
+}
+
+std::string join_clean(const std::string& left, const std::string& right) {
+    return clean_path(left + "/" + right);
+}
+
+[[noreturn]] void reject_systemd(const CgroupRequest& request) {
+    std::string driver = "cgroupsPath " + quote(request.cgroups_path) +
+                         ": the systemd cgroup driver (--systemd-cgroup)";
+    if (!path_exists("/run/systemd/system")) {
+        throw_error(driver +
+                        " needs systemd, but systemd is not running on this host; run "
+                        "without --systemd-cgroup",
+                    ErrorKind::unsupported);
+    }
+    // TODO: create a transient scope through systemd's D-Bus API.
+    throw_error(driver + " is not supported yet; run without --systemd-cgroup",
+                ErrorKind::unsupported);
+}
+
+std::string own_cgroup_below_mount(const Layout& layout, const Hierarchy& hierarchy) {
+    std::vector<std::string> keys = hierarchy.keys();
+    auto own = layout.own_cgroups.find(keys.empty() ? "" : keys.front());
+    if (own == layout.own_cgroups.end()) {
+        return "/";
+    }
+    // Inside a cgroup namespace or a bind mount of a sub-cgroup the mount shows only part of
+    // the hierarchy, so the own cgroup is taken relative to the mounted root.
+    return path_below(own->second, hierarchy.root).value_or("/");
+}
+
+}  // namespace
+
+std::string clean_path(const std::string& path) {
+    if (path.empty()) {
+        return "";
+    }
+    std::vector<std::string> parts;
+    std::istringstream in(path);
+    std::string part;
+    while (std::getline(in, part, '/')) {
+        if (part.empty() || part == ".") {
+            continue;
+        }
+        if (part == "..") {
+            if (!parts.empty()) {
+                parts.pop_back();
+            }
+            continue;
+        }
+        parts.push_back(part);
+    }
+    std::string cleaned;
+    for (const std::string& name : parts) {
+        cleaned += "/" + name;
+    }
+    if (path[0] != '/') {
+        return cleaned.empty() ? "" : cleaned.substr(1);
+    }
+    return cleaned.empty() ? "/" : cleaned;
+}
+
+CgroupPaths resolve_paths(const Layout& layout, const CgroupRequest& request) {
+    if (request.systemd) {
+        reject_systemd(request);
+    }
+    std::string inner = clean_path(request.cgroups_path);
+    if (inner.empty()) {
+        inner = clean_path(request.id);
+    }
+    if (inner.empty() || inner == "/") {
+        throw_error("cgroupsPath " + quote(request.cgroups_path) + " for container " +
+                        quote(request.id) + " names no cgroup below the hierarchy root",
+                    ErrorKind::invalid_spec);
+    }
+    CgroupPaths paths;
+    for (const Hierarchy& hierarchy : layout.hierarchies) {
+        std::string directory =
+            inner[0] == '/'
+                ? join_clean(hierarchy.mount_point, inner)
+                : join_clean(hierarchy.mount_point + own_cgroup_below_mount(layout, hierarchy),
+                             inner);
+        for (const std::string& key : hierarchy.keys()) {
+            paths[key] = directory;
+        }
+    }
+    return paths;
+}
+
+std::map<std::string, std::string> relative_paths_in(const Layout& layout,
+                                                     const CgroupPaths& paths) {
+    std::map<std::string, std::string> relative;
+    for (const auto& [key, path] : paths) {
+        std::optional<std::string> best;
+        size_t best_length = 0;
+        for (const Hierarchy& hierarchy : layout.hierarchies) {
+            std::optional<std::string> below = path_below(path, hierarchy.mount_point);
+            if (below && (!best || hierarchy.mount_point.size() > best_length)) {
+                best = below;
+                best_length = hierarchy.mount_point.size();
+            }
+        }
+        if (!best) {
+            throw_error("cgroup path " + quote(path) + " of controller " + quote(key) +
+                            " is not below any mounted cgroup hierarchy",
+                        ErrorKind::not_found);
+        }
+        relative[key] = *best;
+    }
+    return relative;
+}
+
+std::vector<std::string> unique_directories(const CgroupPaths& paths) {
+    std::vector<std::string> directories;
+    for (const auto& [key, path] : paths) {
+        if (std::find(directories.begin(), directories.end(), path) == directories.end()) {
+            directories.push_back(path);
+        }
+    }
+    return directories;
+}
+
+}  // namespace ocirun::cgroups

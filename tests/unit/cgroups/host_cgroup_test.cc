@@ -1,0 +1,189 @@
+// Lifecycle of a scratch cgroup on this host's real hierarchies; needs root, skipped otherwise.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "base/error.h"
+#include "cgroups/cgroups.h"
+#include "cgroups/files.h"
+#include "cgroups/layout.h"
+
+namespace ocirun::cgroups {
+namespace {
+
+// A child that writes one byte to a pipe every 5 ms, so a test can see whether it runs.
+class Ticker {
+  public:
+    Ticker() {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) {
+            throw_errno("pipe2");
+        }
+        pid_ = fork();
+        if (pid_ == 0) {
+            close(fds[0]);
+            for (;;) {
+                if (write(fds[1], "x", 1) < 0 && errno == EPIPE) {
+                    _exit(0);
+                }
+                usleep(5000);
+            }
+        }
+        close(fds[1]);
+        read_fd_ = fds[0];
+        fcntl(read_fd_, F_SETFL, O_NONBLOCK);
+    }
+    ~Ticker() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+        close(read_fd_);
+    }
+    pid_t pid() const { return pid_; }
+    // Returns how many bytes the child wrote since the last call.
+    size_t drain() {
+        char buffer[4096];
+        size_t total = 0;
+        ssize_t count;
+        while ((count = read(read_fd_, buffer, sizeof buffer)) > 0) {
+            total += static_cast<size_t>(count);
+        }
+        return total;
+    }
+    // Reaps the child; returns true when it was killed by `signal`.
+    bool reaped_by(int signal) {
+        int status = 0;
+        pid_t reaped = waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return reaped > 0 && WIFSIGNALED(status) && WTERMSIG(status) == signal;
+    }
+
+  private:
+    pid_t pid_ = -1;
+    int read_fd_ = -1;
+};
+
+class HostCgroup : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (geteuid() != 0) {
+            GTEST_SKIP() << "needs root";
+        }
+        request_.id = "ocirun-test-" + std::to_string(getpid());
+        request_.cgroups_path = request_.id;  // relative: below the test's own cgroups
+    }
+    void TearDown() override {
+        if (!paths_.empty()) {
+            destroy(paths_);
+        }
+    }
+    CgroupRequest request_;
+    CgroupPaths paths_;
+};
+
+void sleep_ms(int ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+TEST_F(HostCgroup, CreateMovesProcessIntoEveryHierarchy) {
+    Ticker child;
+    CreatedCgroup cgroup = create(request_, child.pid());
+    paths_ = cgroup.paths;
+    EXPECT_TRUE(cgroup.created);
+    ASSERT_FALSE(paths_.empty());
+    for (const auto& [key, directory] : paths_) {
+        std::string procs = read_control(directory, "cgroup.procs");
+        EXPECT_EQ(procs, std::to_string(child.pid())) << "controller " << key;
+    }
+    std::vector<pid_t> pids = list_pids(paths_);
+    ASSERT_EQ(pids.size(), 1u);
+    EXPECT_EQ(pids[0], child.pid());
+}
+
+TEST_F(HostCgroup, FreezeStopsAndThawResumes) {
+    Ticker child;
+    paths_ = create(request_, child.pid()).paths;
+    freeze(paths_);
+    EXPECT_TRUE(is_frozen(paths_));
+    child.drain();
+    sleep_ms(100);
+    EXPECT_EQ(child.drain(), 0u);
+    thaw(paths_);
+    EXPECT_FALSE(is_frozen(paths_));
+    sleep_ms(100);
+    EXPECT_GT(child.drain(), 0u);
+}
+
+TEST_F(HostCgroup, SignalAllReachesEveryProcess) {
+    Ticker first;
+    Ticker second;
+    paths_ = create(request_, first.pid()).paths;
+    add_process(paths_, second.pid());
+    EXPECT_EQ(list_pids(paths_).size(), 2u);
+    signal_all(paths_, SIGTERM);
+    EXPECT_TRUE(first.reaped_by(SIGTERM));
+    EXPECT_TRUE(second.reaped_by(SIGTERM));
+    EXPECT_FALSE(is_frozen(paths_));
+}
+
+TEST_F(HostCgroup, SignalAllKeepsPausedContainerPaused) {
+    Ticker child;
+    paths_ = create(request_, child.pid()).paths;
+    freeze(paths_);
+    signal_all(paths_, SIGUSR1);
+    EXPECT_TRUE(is_frozen(paths_));
+    thaw(paths_);
+    EXPECT_TRUE(child.reaped_by(SIGUSR1));
+}
+
+TEST_F(HostCgroup, DestroyKillsAndRemovesDirectories) {
+    Ticker child;
+    CgroupPaths paths = create(request_, child.pid()).paths;
+    destroy(paths);
+    EXPECT_TRUE(child.reaped_by(SIGKILL));
+    for (const auto& [key, directory] : paths) {
+        EXPECT_FALSE(path_exists(directory)) << directory;
+    }
+    destroy(paths);  // missing directories are not errors
+}
+
+TEST_F(HostCgroup, JoinExistingIsNotCreated) {
+    Ticker first;
+    paths_ = create(request_, first.pid()).paths;
+    ::kill(first.pid(), SIGKILL);
+    EXPECT_TRUE(first.reaped_by(SIGKILL));
+    Ticker second;
+    CreatedCgroup joined = create(request_, second.pid());
+    EXPECT_FALSE(joined.created);
+    EXPECT_EQ(joined.paths, paths_);
+}
+
+TEST_F(HostCgroup, CreateRejectsNonEmptyCgroup) {
+    Ticker first;
+    paths_ = create(request_, first.pid()).paths;
+    Ticker second;
+    EXPECT_THROW(create(request_, second.pid()), Error);
+}
+
+TEST_F(HostCgroup, RelativePathsAreBelowMountPoints) {
+    Ticker child;
+    paths_ = create(request_, child.pid()).paths;
+    std::map<std::string, std::string> relative = relative_paths(paths_);
+    ASSERT_EQ(relative.size(), paths_.size());
+    for (const auto& [key, path] : relative) {
+        EXPECT_EQ(path.substr(path.size() - request_.id.size()), request_.id) << key;
+        EXPECT_EQ(path[0], '/') << key;
+        EXPECT_NE(paths_.at(key).find(path), std::string::npos) << key;
+    }
+}
+
+}  // namespace
+}  // namespace ocirun::cgroups
