@@ -1,0 +1,238 @@
+// Path resolution and creation inside the rootfs, relative to directory fds.
+#include "rootfs/safe_path.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <deque>
+
+#include "base/error.h"
+
+namespace ocirun::rootfs {
+namespace {
+
+// The kernel's own limit on symlinks followed in one lookup.
+constexpr int kMaxSymlinks = 40;
+// openat2 fails with EAGAIN when a rename raced with RESOLVE_IN_ROOT; the lookup is retried.
+constexpr int kMaxOpenRetries = 32;
+
+// Sets the umask to 0 so created modes are exact, and restores it on scope exit.
+class UmaskZero {
+  public:
+    UmaskZero() : saved_(::umask(0)) {}
+    UmaskZero(const UmaskZero&) = delete;
+    UmaskZero& operator=(const UmaskZero&) = delete;
+    ~UmaskZero() { ::umask(saved_); }
+
+  private:
+    mode_t saved_;
+};
+
+int openat2_in_root(int root_fd, const std::string& path, int flags) {
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    std::string relative = path.empty() ? "." : path;
+    for (int attempt = 0;; ++attempt) {
+        long fd = syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof(how));
+        if (fd >= 0 || errno != EAGAIN || attempt >= kMaxOpenRetries) {
+            return static_cast<int>(fd);
+        }
+    }
+}
+
+std::deque<std::string> split_raw(const std::string& path) {
+    std::deque<std::string> parts;
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find('/', start);
+        if (end == std::string::npos) {
+            end = path.size();
+        }
+        if (end > start) {
+            parts.push_back(path.substr(start, end - start));
+        }
+        start = end + 1;
+    }
+    return parts;
+}
+
+std::string join_components(const std::vector<std::string>& components) {
+    std::string path;
+    for (const std::string& component : components) {
+        path += '/';
+        path += component;
+    }
+    return path.empty() ? "/" : path;
+}
+
+// Reads the symlink `name` in `dir_fd`; returns false when it is not a symlink or is missing.
+bool read_symlink(int dir_fd, const std::string& name, std::string& target) {
+    char buffer[PATH_MAX];
+    ssize_t length = ::readlinkat(dir_fd, name.c_str(), buffer, sizeof(buffer));
+    if (length < 0) {
+        if (errno == EINVAL || errno == ENOENT || errno == ENOTDIR) {
+            return false;
+        }
+        throw_errno("readlink " + quote(name));
+    }
+    target.assign(buffer, static_cast<size_t>(length));
+    return true;
+}
+
+Fd open_child(int dir_fd, const std::string& name, int flags) {
+    return Fd(::openat(dir_fd, name.c_str(), flags | O_PATH | O_NOFOLLOW | O_CLOEXEC));
+}
+
+Fd open_or_make_directory(int dir_fd, const std::string& name, const std::string& path) {
+    Fd child = open_child(dir_fd, name, O_DIRECTORY);
+    if (child.valid() || errno != ENOENT) {
+        if (!child.valid()) {
+            throw_errno("open " + quote(path));
+        }
+        return child;
+    }
+    {
+        UmaskZero umask_zero;
+        if (::mkdirat(dir_fd, name.c_str(), 0755) != 0 && errno != EEXIST) {
+            throw_errno("mkdir " + quote(path));
+        }
+    }
+    child = open_child(dir_fd, name, O_DIRECTORY);
+    if (!child.valid()) {
+        throw_errno("open " + quote(path));
+    }
+    return child;
+}
+
+Fd open_or_make_file(int dir_fd, const std::string& name, const std::string& path) {
+    Fd child = open_child(dir_fd, name, 0);
+    if (!child.valid() && errno == ENOENT) {
+        UmaskZero umask_zero;
+        Fd created(::openat(dir_fd, name.c_str(),
+                            O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0755));
+        if (!created.valid() && errno != EEXIST) {
+            throw_errno("create " + quote(path));
+        }
+        child = open_child(dir_fd, name, 0);
+    }
+    if (!child.valid()) {
+        throw_errno("open " + quote(path));
+    }
+    struct stat status {};
+    if (::fstat(child.get(), &status) == 0 && S_ISLNK(status.st_mode)) {
+        throw_error("open " + quote(path) + ": a symlink appeared while the path was created");
+    }
+    return child;
+}
+
+}  // namespace
+
+Fd open_in_root(int root_fd, const std::string& path, int flags) {
+    int fd = openat2_in_root(root_fd, path, flags);
+    if (fd < 0) {
+        throw_errno("open " + quote(path) + " in the container's root");
+    }
+    return Fd(fd);
+}
+
+Fd open_in_root_if_exists(int root_fd, const std::string& path, int flags) {
+    int fd = openat2_in_root(root_fd, path, flags);
+    if (fd < 0 && errno != ENOENT) {
+        throw_errno("open " + quote(path) + " in the container's root");
+    }
+    return Fd(fd);
+}
+
+std::vector<std::string> path_components(const std::string& path) {
+    std::deque<std::string> parts = split_raw(path);
+    return {parts.begin(), parts.end()};
+}
+
+std::string clean_path(const std::string& path) {
+    std::vector<std::string> components;
+    for (const std::string& part : split_raw(path)) {
+        if (part == ".") {
+            continue;
+        }
+        if (part == "..") {
+            if (!components.empty()) {
+                components.pop_back();
+            }
+            continue;
+        }
+        components.push_back(part);
+    }
+    return join_components(components);
+}
+
+std::string resolve_in_root(int root_fd, const std::string& path) {
+    std::deque<std::string> pending = split_raw(path);
+    std::vector<std::string> resolved;
+    int symlinks = 0;
+    while (!pending.empty()) {
+        std::string part = std::move(pending.front());
+        pending.pop_front();
+        if (part == ".") {
+            continue;
+        }
+        if (part == "..") {
+            if (!resolved.empty()) {
+                resolved.pop_back();
+            }
+            continue;
+        }
+        Fd parent =
+            open_in_root_if_exists(root_fd, join_components(resolved), O_PATH | O_DIRECTORY);
+        std::string target;
+        if (!parent.valid() || !read_symlink(parent.get(), part, target)) {
+            resolved.push_back(std::move(part));
+            continue;
+        }
+        if (++symlinks > kMaxSymlinks) {
+            throw_errno("resolve " + quote(path) + " in the container's root", ELOOP);
+        }
+        if (!target.empty() && target[0] == '/') {
+            resolved.clear();
+        }
+        std::deque<std::string> target_parts = split_raw(target);
+        pending.insert(pending.begin(), target_parts.begin(), target_parts.end());
+    }
+    return join_components(resolved);
+}
+
+Fd make_path_in_root(int root_fd, const std::string& path, NodeKind kind) {
+    std::vector<std::string> components = path_components(resolve_in_root(root_fd, path));
+    Fd current(::openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!current.valid()) {
+        throw_errno("open the container's root");
+    }
+    std::string walked;
+    for (size_t i = 0; i < components.size(); ++i) {
+        walked += "/" + components[i];
+        bool last = i + 1 == components.size();
+        if (last && kind == NodeKind::file) {
+            current = open_or_make_file(current.get(), components[i], walked);
+        } else {
+            current = open_or_make_directory(current.get(), components[i], walked);
+        }
+    }
+    return current;
+}
+
+Fd make_parent_in_root(int root_fd, const std::string& path, std::string& name) {
+    std::vector<std::string> components = path_components(clean_path(path));
+    if (components.empty()) {
+        throw_error("invalid path " + quote(path) + ": it names the container's root");
+    }
+    name = components.back();
+    components.pop_back();
+    return make_path_in_root(root_fd, join_components(components), NodeKind::directory);
+}
+
+}  // namespace ocirun::rootfs

@@ -1,0 +1,46 @@
+// Path resolution inside the container's root filesystem with the rootfs as `/`, so that no
+// symlink in an image can lead a mount, a device node or a link onto the host.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "rootfs/fd.h"
+
+namespace ocirun::rootfs {
+
+// Opens `path` below `root_fd` with openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: absolute
+// symlinks and `..` stop at the root. `flags` are open(2) flags; O_CLOEXEC is always added.
+// Throws Error (not_found for ENOENT) naming the path.
+Fd open_in_root(int root_fd, const std::string& path, int flags);
+
+// Like open_in_root but returns an invalid Fd when the path does not exist.
+Fd open_in_root_if_exists(int root_fd, const std::string& path, int flags);
+
+// Expands every symlink of `path` that exists below the root, as the kernel would with the
+// root as `/`, and returns the normalized absolute path ("/" for the root itself). Components
+// past the first missing one are kept as written, with `.` and `..` applied lexically.
+std::string resolve_in_root(int root_fd, const std::string& path);
+
+// Splits a normalized absolute path into its components.
+std::vector<std::string> path_components(const std::string& path);
+
+enum class NodeKind { directory, file };
+
+// Creates the missing directories of `path` (mode 0755 whatever the umask) and, for
+// NodeKind::file, an empty final file (mode 0755), each relative to its parent's fd with no
+// symlink followed. Returns an O_PATH fd of the final node. Symlinks in `path` are first
+// expanded inside the root by resolve_in_root.
+Fd make_path_in_root(int root_fd, const std::string& path, NodeKind kind);
+
+// Returns an O_PATH fd of the parent directory of `path` (created as by make_path_in_root)
+// and stores the final component in `name`, for calls that take a dirfd and a name
+// (mknodat, symlinkat).
+Fd make_parent_in_root(int root_fd, const std::string& path, std::string& name);
+
+// Returns `path` made absolute and normalized, without looking at any file ("a/../b" is "/b").
+std::string clean_path(const std::string& path);
+
+}  // namespace ocirun::rootfs

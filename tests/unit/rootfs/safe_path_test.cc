@@ -1,0 +1,87 @@
+// Tests of path resolution and creation with the rootfs as `/`.
+#include "rootfs/safe_path.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "base/error.h"
+#include "namespace_child.h"
+
+namespace ocirun::rootfs {
+namespace {
+
+class SafePath : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        root_fd_ = Fd(::open(temp_.rootfs().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        ASSERT_TRUE(root_fd_.valid());
+        std::filesystem::create_directories(root() + "/usr/lib");
+        std::filesystem::create_symlink("usr/lib", root() + "/lib");
+        std::filesystem::create_symlink("/etc/../../../outside", root() + "/abs");
+        std::filesystem::create_symlink("loop2", root() + "/loop1");
+        std::filesystem::create_symlink("loop1", root() + "/loop2");
+    }
+
+    std::string root() const { return temp_.rootfs(); }
+
+    testing::TempRootfs temp_;
+    Fd root_fd_;
+};
+
+TEST(CleanPath, Normalizes) {
+    EXPECT_EQ(clean_path(""), "/");
+    EXPECT_EQ(clean_path("a/./b//c/"), "/a/b/c");
+    EXPECT_EQ(clean_path("/../../x/../y"), "/y");
+}
+
+TEST_F(SafePath, ResolvesRelativeSymlink) {
+    EXPECT_EQ(resolve_in_root(root_fd_.get(), "/lib/x/y"), "/usr/lib/x/y");
+}
+
+TEST_F(SafePath, AbsoluteSymlinkStaysInRoot) {
+    EXPECT_EQ(resolve_in_root(root_fd_.get(), "/abs/z"), "/outside/z");
+    EXPECT_EQ(resolve_in_root(root_fd_.get(), "/../../abs"), "/outside");
+}
+
+TEST_F(SafePath, SymlinkLoopFails) {
+    try {
+        resolve_in_root(root_fd_.get(), "/loop1/x");
+        FAIL() << "a symlink loop resolved";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.error_number(), ELOOP);
+    }
+}
+
+TEST_F(SafePath, MakesDirectoriesInside) {
+    Fd directory = make_path_in_root(root_fd_.get(), "/abs/new/dir", NodeKind::directory);
+    EXPECT_TRUE(directory.valid());
+    EXPECT_TRUE(std::filesystem::is_directory(root() + "/outside/new/dir"));
+    struct stat status {};
+    ASSERT_EQ(::stat((root() + "/outside/new").c_str(), &status), 0);
+    EXPECT_EQ(status.st_mode & 07777, 0755U);
+}
+
+TEST_F(SafePath, MakesEmptyFile) {
+    make_path_in_root(root_fd_.get(), "/lib/conf/file", NodeKind::file);
+    EXPECT_TRUE(std::filesystem::is_regular_file(root() + "/usr/lib/conf/file"));
+    EXPECT_EQ(std::filesystem::file_size(root() + "/usr/lib/conf/file"), 0U);
+}
+
+TEST_F(SafePath, OpenMissingReturnsInvalid) {
+    EXPECT_FALSE(open_in_root_if_exists(root_fd_.get(), "/nothing", O_PATH).valid());
+    EXPECT_TRUE(open_in_root_if_exists(root_fd_.get(), "/lib", O_PATH).valid());
+}
+
+TEST_F(SafePath, ParentKeepsFinalName) {
+    std::string name;
+    Fd parent = make_parent_in_root(root_fd_.get(), "/lib/dev/null", name);
+    EXPECT_TRUE(parent.valid());
+    EXPECT_EQ(name, "null");
+    EXPECT_TRUE(std::filesystem::is_directory(root() + "/usr/lib/dev"));
+}
+
+}  // namespace
+}  // namespace ocirun::rootfs
