@@ -1,0 +1,15 @@
+// The no_new_privs bit of the container process (process.noNewPrivileges).
+#include <sys/prctl.h>
+
+#include "base/error.h"
+#include "process/attributes.h"
+
+namespace ocirun::process {
+
+void apply_no_new_privileges() {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        throw_errno("prctl PR_SET_NO_NEW_PRIVS");
+    }
+}
+
+}  // namespace ocirun::process
