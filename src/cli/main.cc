@@ -1,9 +1,70 @@
 // Entry point of the ocirun binary: parses the runc-compatible command line and dispatches.
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <iostream>
 
-#include "base/version.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "cli/command.h"
+#include "cli/parser.h"
 
-int main() {
-    std::printf("ocirun version %s\n", ocirun::kVersion);
-    return 0;
+namespace {
+
+// runc 1.1.5 exits with 255 when exec fails before the process runs; other failures exit 1.
+int failure_status(const ocirun::cli::ParsedCommand& parsed) {
+    return parsed.command == "exec" ? 255 : 1;
+}
+
+void configure_log(const ocirun::container::GlobalOptions& global) {
+    ocirun::log::Format format =
+        global.log_format == "json" ? ocirun::log::Format::json : ocirun::log::Format::text;
+    ocirun::log::configure(global.log, format, global.debug);
+}
+
+// Logs the failure once and, when the log goes to a file, also prints the plain message to
+// stderr so that a caller that reads only stderr gets it, as runc does.
+void report_failure(const std::exception& e) {
+    ocirun::log::error(e.what());
+    if (!ocirun::log::writes_to_stderr()) {
+        std::fprintf(stderr, "%s\n", e.what());
+    }
+}
+
+std::string current_directory() {
+    std::error_code error;
+    std::filesystem::path cwd = std::filesystem::current_path(error);
+    return error ? std::string("/") : cwd.string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    ocirun::cli::ParsedCommand parsed;
+    try {
+        parsed = ocirun::cli::parse_command_line(args, current_directory());
+    } catch (const ocirun::Error& e) {
+        report_failure(e);
+        return 1;
+    }
+    if (parsed.command.empty()) {
+        std::cout << parsed.output;
+        return 0;
+    }
+    try {
+        configure_log(parsed.global);
+    } catch (const ocirun::Error& e) {
+        report_failure(e);
+        return 1;
+    }
+    try {
+        return ocirun::cli::execute(parsed);
+    } catch (const ocirun::Error& e) {
+        report_failure(e);
+    } catch (const std::exception& e) {
+        report_failure(e);
+    }
+    return failure_status(parsed);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <cstdint>
 #include <map>
@@ -47,9 +48,17 @@ ContainerState from_json(const nlohmann::json& json);
 // running otherwise.
 Status current_status(const ContainerState& state, const std::string& container_dir);
 
-// Returns the OCI state document (state-schema.json): ociVersion, id, status, pid (omitted
-// when stopped), bundle and annotations, plus runc's extra fields `rootfs`, `created` and
-// `owner` as `runc state` prints them.
+// Returns the OCI state document (state-schema.json): ociVersion, id, status, pid, bundle and
+// annotations (omitted when empty), plus runc's extra fields `rootfs`, `created` and `owner`, in
+// the order and form `runc state` 1.1.5 prints them. The pid is 0 when stopped and the owner is
+// empty, as in runc; `list` fills the owner in itself.
 nlohmann::ordered_json oci_state(const ContainerState& state, Status status);
+
+// Formats a time as `created` stores it: RFC 3339 in UTC with nanoseconds, trailing zeros of the
+// fraction dropped, as Go's time.RFC3339Nano writes it (runc's format).
+std::string format_created(const timespec& time);
+
+// Returns the current real time formatted by format_created.
+std::string created_now();
 
 }  // namespace ocirun::state

@@ -18,7 +18,7 @@ void validate_container_id(std::string_view id);
 // An exclusive flock on a container's directory, held until destroyed. Two commands on the
 // same id are serialised by it; the directory itself is the lock, so nothing is left behind.
 class ContainerLock {
-public:
+  public:
     ContainerLock() = default;
     explicit ContainerLock(int dir_fd) : dir_fd_(dir_fd) {}
     ContainerLock(ContainerLock&& other) noexcept;
@@ -29,13 +29,13 @@ public:
 
     int dir_fd() const { return dir_fd_; }
 
-private:
+  private:
     int dir_fd_ = -1;
 };
 
 class StateStore {
-public:
-    // Creates `root` (mode 0700) when missing.
+  public:
+    // Creates `root` and its missing parents (mode 0700).
     explicit StateStore(std::string root);
 
     const std::string& root() const { return root_; }
@@ -61,7 +61,7 @@ public:
     // Returns the ids of all containers under the root, sorted.
     std::vector<std::string> list_ids() const;
 
-private:
+  private:
     std::string root_;
 };
 

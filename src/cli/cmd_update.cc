@@ -1,0 +1,56 @@
+// `ocirun update`: changes a running container's resource limits (parsed, not yet run).
+#include "cli/command.h"
+#include "cli/not_implemented.h"
+
+namespace ocirun::cli {
+
+namespace {
+
+// The values are accepted so that callers' command lines parse; nothing reads them yet.
+struct UpdateFlags {
+    std::string resources;
+    std::string blkio_weight, cpu_period, cpu_quota, cpu_share, cpu_rt_period, cpu_rt_runtime;
+    std::string cpuset_cpus, cpuset_mems, memory, memory_reservation, memory_swap;
+    std::string kernel_memory, kernel_memory_tcp, pids_limit, l3_cache_schema, mem_bw_schema;
+};
+
+UpdateFlags update_flags;
+
+}  // namespace
+
+void add_update(CLI::App& app, ParsedCommand& parsed) {
+    UpdateFlags& flags = update_flags;
+    CLI::App* command = app.add_subcommand("update", "update a container's resource limits");
+    command->add_option("-r,--resources", flags.resources,
+                        "path to a LinuxResources JSON file, or - for stdin; other flags are "
+                        "then ignored");
+    command->add_option("--blkio-weight", flags.blkio_weight, "block IO weight, 10 to 1000");
+    command->add_option("--cpu-period", flags.cpu_period, "CPU CFS period in microseconds");
+    command->add_option("--cpu-quota", flags.cpu_quota, "CPU CFS quota in microseconds");
+    command->add_option("--cpu-share", flags.cpu_share, "CPU shares (relative weight)");
+    command->add_option("--cpu-rt-period", flags.cpu_rt_period,
+                        "CPU realtime period in microseconds");
+    command->add_option("--cpu-rt-runtime", flags.cpu_rt_runtime,
+                        "CPU realtime runtime in microseconds");
+    command->add_option("--cpuset-cpus", flags.cpuset_cpus, "CPUs to allow, such as 0-3,7");
+    command->add_option("--cpuset-mems", flags.cpuset_mems, "memory nodes to allow, such as 0-1");
+    command->add_option("--memory", flags.memory, "memory limit in bytes (units such as 512m)");
+    command->add_option("--memory-reservation", flags.memory_reservation,
+                        "memory soft limit in bytes");
+    command->add_option("--memory-swap", flags.memory_swap,
+                        "memory plus swap limit in bytes; -1 is unlimited");
+    command->add_option("--kernel-memory", flags.kernel_memory, "obsolete; ignored");
+    command->add_option("--kernel-memory-tcp", flags.kernel_memory_tcp, "obsolete; ignored");
+    command->add_option("--pids-limit", flags.pids_limit, "maximum number of processes");
+    command->add_option("--l3-cache-schema", flags.l3_cache_schema, "Intel RDT L3 cache schema");
+    command->add_option("--mem-bw-schema", flags.mem_bw_schema,
+                        "Intel RDT memory bandwidth schema");
+    command->add_option("container-id", parsed.id, "the name of the container instance")
+        ->required();
+}
+
+int run_update(const ParsedCommand&) {
+    throw_not_implemented("update", "writing new resource limits to a container's cgroup");
+}
+
+}  // namespace ocirun::cli

@@ -1,0 +1,75 @@
+// The parsed command line and, for each subcommand, its flag registration and its execution.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "container/operations.h"
+
+namespace ocirun::cli {
+
+// Everything the command line sets. Parsing fills it without running anything, so tests can
+// check it; execute() then runs the selected command.
+struct ParsedCommand {
+    std::string command;  // the subcommand name; empty when only `output` is to be printed
+    std::string output;   // help or version text printed instead of running a command
+    container::GlobalOptions global;
+
+    std::string id;
+    container::RunOptions run;  // create fills run.create
+    container::ExecOptions exec;
+
+    // kill
+    std::string signal = "SIGTERM";
+    int signal_number = 0;
+    bool all = false;
+    // delete
+    bool force = false;
+    // list and ps
+    std::string format = "table";
+    bool quiet = false;
+    std::vector<std::string> ps_args;
+    // spec
+    std::string bundle;
+    bool rootless_spec = false;
+};
+
+// Registers each subcommand and its flags on `app`, storing the values in `parsed`.
+void add_create(CLI::App& app, ParsedCommand& parsed);
+void add_start(CLI::App& app, ParsedCommand& parsed);
+void add_run(CLI::App& app, ParsedCommand& parsed);
+void add_exec(CLI::App& app, ParsedCommand& parsed);
+void add_state(CLI::App& app, ParsedCommand& parsed);
+void add_list(CLI::App& app, ParsedCommand& parsed);
+void add_kill(CLI::App& app, ParsedCommand& parsed);
+void add_delete(CLI::App& app, ParsedCommand& parsed);
+void add_ps(CLI::App& app, ParsedCommand& parsed);
+void add_pause(CLI::App& app, ParsedCommand& parsed);
+void add_resume(CLI::App& app, ParsedCommand& parsed);
+void add_update(CLI::App& app, ParsedCommand& parsed);
+void add_events(CLI::App& app, ParsedCommand& parsed);
+void add_features(CLI::App& app, ParsedCommand& parsed);
+void add_spec(CLI::App& app, ParsedCommand& parsed);
+
+// Runs each subcommand; returns the exit status or throws Error.
+int run_create(const ParsedCommand& parsed);
+int run_start(const ParsedCommand& parsed);
+int run_run(const ParsedCommand& parsed);
+int run_exec(const ParsedCommand& parsed);
+int run_state(const ParsedCommand& parsed);
+int run_list(const ParsedCommand& parsed);
+int run_kill(const ParsedCommand& parsed);
+int run_delete(const ParsedCommand& parsed);
+int run_ps(const ParsedCommand& parsed);
+int run_pause(const ParsedCommand& parsed);
+int run_resume(const ParsedCommand& parsed);
+int run_update(const ParsedCommand& parsed);
+int run_events(const ParsedCommand& parsed);
+int run_features(const ParsedCommand& parsed);
+int run_spec(const ParsedCommand& parsed);
+
+// Runs the command `parsed` selects and returns its exit status; throws Error on failure.
+int execute(const ParsedCommand& parsed);
+
+}  // namespace ocirun::cli

@@ -1,0 +1,146 @@
+// Turns the command line into a ParsedCommand without running anything.
+#include "cli/parser.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "base/error.h"
+#include "base/signal_names.h"
+#include "base/version.h"
+#include "cli/args.h"
+
+namespace ocirun::cli {
+
+namespace {
+
+void add_global_options(CLI::App& app, ParsedCommand& parsed) {
+    container::GlobalOptions& global = parsed.global;
+    app.add_option("--root", global.root, "root directory for storage of container state")
+        ->capture_default_str();
+    app.add_option("--log", global.log, "file the log is written to (default: stderr)");
+    global.log_format = "text";
+    app.add_option("--log-format", global.log_format, "log format: text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    app.add_flag("--debug", global.debug, "write debug records to the log");
+    app.add_flag("--systemd-cgroup", global.systemd_cgroup,
+                 "manage cgroups through systemd; cgroupsPath is then slice:prefix:name");
+    app.add_option("--rootless", global.rootless,
+                   "whether to act as a rootless runtime: true, false or auto")
+        ->check(CLI::IsMember({"true", "false", "auto"}))
+        ->capture_default_str();
+}
+
+void add_commands(CLI::App& app, ParsedCommand& parsed) {
+    add_create(app, parsed);
+    add_start(app, parsed);
+    add_run(app, parsed);
+    add_exec(app, parsed);
+    add_state(app, parsed);
+    add_list(app, parsed);
+    add_kill(app, parsed);
+    add_delete(app, parsed);
+    add_ps(app, parsed);
+    add_pause(app, parsed);
+    add_resume(app, parsed);
+    add_update(app, parsed);
+    add_events(app, parsed);
+    add_features(app, parsed);
+    add_spec(app, parsed);
+}
+
+std::string make_absolute(const std::string& path, const std::string& cwd) {
+    if (path.empty()) {
+        return path;
+    }
+    std::filesystem::path absolute = std::filesystem::path(cwd) / path;
+    std::string normal = absolute.lexically_normal().string();
+    while (normal.size() > 1 && normal.back() == '/') {
+        normal.pop_back();
+    }
+    return normal;
+}
+
+void resolve_paths(ParsedCommand& parsed, const std::string& cwd) {
+    parsed.global.root = make_absolute(parsed.global.root, cwd);
+
+    container::CreateOptions& create = parsed.run.create;
+    create.id = parsed.id;
+    create.bundle = make_absolute(create.bundle.empty() ? "." : create.bundle, cwd);
+    create.pid_file = make_absolute(create.pid_file, cwd);
+    create.console_socket = make_absolute(create.console_socket, cwd);
+    create.pidfd_socket = make_absolute(create.pidfd_socket, cwd);
+
+    container::ExecOptions& exec = parsed.exec;
+    exec.id = parsed.id;
+    exec.pid_file = make_absolute(exec.pid_file, cwd);
+    exec.console_socket = make_absolute(exec.console_socket, cwd);
+    exec.pidfd_socket = make_absolute(exec.pidfd_socket, cwd);
+    exec.process_file = make_absolute(exec.process_file, cwd);
+
+    parsed.bundle = make_absolute(parsed.bundle.empty() ? "." : parsed.bundle, cwd);
+}
+
+// Checks what CLI11 cannot express: argument counts that depend on other flags.
+void check_arguments(const ParsedCommand& parsed) {
+    if (parsed.command == "exec" && parsed.exec.process_file.empty() && parsed.exec.args.empty()) {
+        throw_error("exec: a command or --process is required");
+    }
+}
+
+}  // namespace
+
+std::string default_root(uid_t euid, const char* xdg_runtime_dir) {
+    if (euid != 0 && xdg_runtime_dir != nullptr && *xdg_runtime_dir != '\0') {
+        return std::string(xdg_runtime_dir) + "/ocirun";
+    }
+    return "/run/ocirun";
+}
+
+std::string version_text() {
+    return std::string("ocirun version ") + kVersion + "\ncommit: " + kCommit +
+           "\nspec: " + kSpecVersion + "\n";
+}
+
+ParsedCommand parse_command_line(const std::vector<std::string>& args, const std::string& cwd) {
+    ParsedCommand parsed;
+    parsed.global.root = default_root(geteuid(), std::getenv("XDG_RUNTIME_DIR"));
+    CLI::App app("ocirun: an OCI container runtime compatible with runc", "ocirun");
+    app.require_subcommand(0, 1);
+    bool version = false;
+    app.add_flag("-v,--version", version, "print the version");
+    add_global_options(app, parsed);
+    add_commands(app, parsed);
+
+    std::vector<std::string> normalized = normalize_args(args, app);
+    // CLI11 takes arguments in reverse order.
+    std::vector<std::string> reversed(normalized.rbegin(), normalized.rend());
+    try {
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        parsed.output = app.help();
+        return parsed;
+    } catch (const CLI::ParseError& e) {
+        throw_error(e.what());
+    }
+    if (version) {
+        parsed.output = version_text();
+        return parsed;
+    }
+    std::vector<CLI::App*> selected = app.get_subcommands();
+    if (selected.empty()) {
+        parsed.output = app.help();
+        return parsed;
+    }
+    parsed.command = selected.front()->get_name();
+    if (parsed.command == "kill") {
+        parsed.signal_number = parse_signal(parsed.signal);
+    }
+    resolve_paths(parsed, cwd);
+    check_arguments(parsed);
+    return parsed;
+}
+
+}  // namespace ocirun::cli
