@@ -9,4 +9,4 @@ apt-get install -y -qq --no-install-recommends \
     nlohmann-json3-dev libcli11-dev libseccomp-dev libcap-dev \
     googletest libgtest-dev libgmock-dev \
     busybox-static python3 python3-jsonschema \
-    runc crun iproute2 procps util-linux >/dev/null
+    runc crun iproute2 procps util-linux hyperfine >/dev/null
