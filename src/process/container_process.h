@@ -1,0 +1,76 @@
+// The container's init process seen from the runtime: clone, the sync protocol steps of
+// `create`, and cleanup when create fails.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+
+#include "spec/spec.h"
+
+namespace ocirun::process {
+
+// Everything the init stage needs; the cloned process gets a copy of the runtime's memory, so
+// this is read there directly.
+struct InitRequest {
+    const spec::Spec* spec = nullptr;  // validated for create
+    std::string id;
+    std::string rootfs;  // absolute host path
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    bool rootless = false;
+    int preserve_fds = 0;   // --preserve-fds: fds 3+listen_fds .. kept open
+    int listen_fds = 0;     // LISTEN_FDS handed over: fds 3 .. 3+listen_fds-1
+    int exec_fifo_fd = -1;  // O_PATH fd of exec.fifo, reopened for writing by init
+};
+
+// Returns the first fd number after the ones passed to the container (3 + listen + preserve).
+int first_unpassed_fd(const InitRequest& request);
+
+// True when the namespaces need a second process: init is then forked by the cloned process
+// after it joined or made them (a joined or new pid or time namespace created by unshare, a
+// joined user namespace, or a new user namespace combined with joined ones).
+bool needs_init_fork(const spec::Linux& linux_config);
+
+// The CLONE_NEW* flags given to clone3 itself; the cloned process unshares the rest.
+int clone_namespace_flags(const spec::Linux& linux_config);
+
+class ContainerProcess {
+  public:
+    // Clones the first process. It waits until begin().
+    static ContainerProcess clone(const InitRequest& request);
+
+    ContainerProcess(ContainerProcess&& other) noexcept;
+    ContainerProcess& operator=(ContainerProcess&&) = delete;
+    ContainerProcess(const ContainerProcess&) = delete;
+    ~ContainerProcess();
+
+    pid_t first_pid() const { return first_pid_; }
+    // Host pid of the container's init; 0 before begin() returns.
+    pid_t init_pid() const { return init_pid_; }
+
+    // Lets the process continue with the cgroup paths relative to each hierarchy (for the
+    // cgroup mount), writes the id maps it asks for, and returns the init pid.
+    pid_t begin(const std::map<std::string, std::string>& cgroup_relative_paths);
+
+    // Waits until init asks for prestart and createRuntime hooks.
+    void wait_for_hooks_request();
+    // Lets init continue; `state_json` is the state given to the hooks init runs itself.
+    void hooks_done(const std::string& state_json);
+    // Waits until init is ready to block on exec.fifo, then drops the sync socket.
+    void wait_ready();
+
+    // Kills and reaps the processes, for a failed create.
+    void kill();
+
+  private:
+    ContainerProcess(const InitRequest& request, pid_t first_pid, int sync_fd);
+
+    const InitRequest* request_;
+    pid_t first_pid_;
+    pid_t init_pid_ = 0;
+    int sync_fd_;
+};
+
+}  // namespace ocirun::process

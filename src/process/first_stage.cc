@@ -1,0 +1,215 @@
+// The cloned process before init: namespaces joined by path, the user namespace and its id
+// maps, the remaining new namespaces, and the fork of init when the namespaces need one.
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "base/error.h"
+#include "process/init_stage.h"
+#include "process/namespaces.h"
+#include "process/sync_protocol.h"
+
+namespace ocirun::process {
+
+namespace {
+
+void reset_signals() {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig != SIGKILL && sig != SIGSTOP) {
+            sigaction(sig, &default_action, nullptr);
+        }
+    }
+}
+
+struct JoinedNamespace {
+    spec::NamespaceType type;
+    std::string path;
+    int fd;
+};
+
+// Opens every namespace given by path first, because joining the mount namespace changes what
+// later paths name. The user namespace comes first, so the others are joined with its rights.
+std::vector<JoinedNamespace> open_joined_namespaces(const spec::Linux& linux_config) {
+    std::vector<JoinedNamespace> joined;
+    for (const auto& ns : linux_config.namespaces) {
+        if (ns.path.empty()) {
+            continue;
+        }
+        JoinedNamespace entry{ns.type, ns.path, open_namespace(ns.path, ns.type)};
+        if (ns.type == spec::NamespaceType::user) {
+            joined.insert(joined.begin(), entry);
+        } else {
+            joined.push_back(entry);
+        }
+    }
+    return joined;
+}
+
+void join_namespaces(const spec::Linux& linux_config) {
+    for (const auto& ns : open_joined_namespaces(linux_config)) {
+        join_namespace(ns.fd, ns.type, ns.path);
+        close(ns.fd);
+    }
+}
+
+bool makes_namespace(const spec::Linux& linux_config, spec::NamespaceType type) {
+    const spec::Namespace* ns = linux_config.find_namespace(type);
+    return ns != nullptr && ns->path.empty();
+}
+
+void become_root_if_user_namespace(const spec::Linux& linux_config) {
+    if (!makes_namespace(linux_config, spec::NamespaceType::user)) {
+        return;
+    }
+    if (setresgid(0, 0, 0) != 0) {
+        throw_errno("setresgid to root in the user namespace (is gid 0 mapped?)");
+    }
+    if (setresuid(0, 0, 0) != 0) {
+        throw_errno("setresuid to root in the user namespace (is uid 0 mapped?)");
+    }
+}
+
+void make_user_namespace(const spec::Linux& linux_config, int clone_flags, const SyncSocket& sync) {
+    if (!makes_namespace(linux_config, spec::NamespaceType::user)) {
+        return;
+    }
+    if ((clone_flags & CLONE_NEWUSER) == 0 && unshare(CLONE_NEWUSER) != 0) {
+        throw_errno("unshare user namespace");
+    }
+    sync.send(SyncMessage::id_map_request);
+    sync.expect(SyncMessage::id_map_done);
+}
+
+void make_other_namespaces(const spec::Linux& linux_config, int clone_flags) {
+    int flags = 0;
+    for (const auto& ns : linux_config.namespaces) {
+        if (ns.path.empty() && ns.type != spec::NamespaceType::user) {
+            flags |= clone_flag(ns.type);
+        }
+    }
+    flags &= ~clone_flags;
+    if (flags != 0 && unshare(flags) != 0) {
+        throw_errno("unshare namespaces");
+    }
+    if (makes_namespace(linux_config, spec::NamespaceType::time)) {
+        write_time_offsets(linux_config.time_offsets);
+    }
+}
+
+// Forks init as a sibling (CLONE_PARENT), so that it is the runtime's child. Returns in init
+// once the first process has reported its pid, and exits in the first process.
+void fork_init(const SyncSocket& sync) {
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0) {
+        throw_errno("create init pipe");
+    }
+    clone_args args;
+    std::memset(&args, 0, sizeof(args));
+    args.flags = CLONE_PARENT;
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0) {
+        throw_errno("fork container init");
+    }
+    if (pid == 0) {
+        close(go[1]);
+        char byte = 0;
+        ssize_t count;
+        do {
+            count = read(go[0], &byte, 1);
+        } while (count < 0 && errno == EINTR);
+        // Without the byte the first process failed; the runtime reports its error.
+        if (count != 1) {
+            _exit(1);
+        }
+        close(go[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        return;
+    }
+    close(go[0]);
+    sync.send(SyncMessage::init_pid, std::to_string(pid));
+    (void)!write(go[1], "1", 1);
+    _exit(0);
+}
+
+// Closes every fd from `minimum` up except `keep` (ascending), so that nothing of the runtime's,
+// such as the container lock, stays open in the container.
+void close_fds_from(int minimum, std::initializer_list<int> keep) {
+    unsigned next = static_cast<unsigned>(minimum);
+    for (int fd : keep) {
+        if (fd >= minimum) {
+            if (static_cast<unsigned>(fd) > next) {
+                syscall(SYS_close_range, next, static_cast<unsigned>(fd) - 1, 0);
+            }
+            next = static_cast<unsigned>(fd) + 1;
+        }
+    }
+    syscall(SYS_close_range, next, ~0U, 0);
+}
+
+std::map<std::string, std::string> parse_cgroup_paths(const std::string& payload) {
+    std::map<std::string, std::string> paths;
+    try {
+        paths = nlohmann::json::parse(payload).get<std::map<std::string, std::string>>();
+    } catch (const nlohmann::json::exception& error) {
+        throw_error(std::string("malformed cgroup paths in sync message: ") + error.what());
+    }
+    return paths;
+}
+
+}  // namespace
+
+void run_cloned_process(const InitRequest& request, int sync_fd) {
+    SyncSocket sync(sync_fd);
+    try {
+        reset_signals();
+        close_fds_from(first_unpassed_fd(request), {std::min(sync_fd, request.exec_fifo_fd),
+                                                    std::max(sync_fd, request.exec_fifo_fd)});
+        // Dies with the runtime, so that a killed `create` leaves no half-made container.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        const spec::Linux& linux_config = *request.spec->linux_config;
+        int clone_flags = clone_namespace_flags(linux_config);
+
+        SyncFrame start = sync.expect(SyncMessage::start);
+        auto cgroup_paths = parse_cgroup_paths(start.payload);
+
+        if (needs_init_fork(linux_config)) {
+            join_namespaces(linux_config);
+            make_user_namespace(linux_config, clone_flags, sync);
+            // timens_offsets is written first: after setresuid the process is no longer
+            // dumpable, which makes its /proc files owned by the host's root.
+            make_other_namespaces(linux_config, clone_flags);
+            become_root_if_user_namespace(linux_config);
+            fork_init(sync);
+        } else {
+            make_user_namespace(linux_config, clone_flags, sync);
+            join_namespaces(linux_config);
+            make_other_namespaces(linux_config, clone_flags);
+            become_root_if_user_namespace(linux_config);
+            sync.send(SyncMessage::init_pid);
+        }
+        run_init(request, sync_fd, cgroup_paths);
+    } catch (const Error& error) {
+        sync.send_error(error);
+    } catch (const std::exception& error) {
+        sync.send_error(Error(error.what()));
+    }
+    _exit(1);
+}
+
+}  // namespace ocirun::process

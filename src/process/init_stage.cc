@@ -1,0 +1,219 @@
+// Container init from the rootfs to execve: mounts, hooks, process attributes, user and
+// capabilities, seccomp, then exec.fifo and the program.
+#include "process/init_stage.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/error.h"
+#include "hooks/hooks.h"
+#include "process/attributes.h"
+#include "process/sync_protocol.h"
+#include "rootfs/rootfs.h"
+#include "security/capabilities.h"
+#include "security/seccomp.h"
+
+namespace ocirun::process {
+
+namespace {
+
+void set_names(const spec::Spec& spec) {
+    if (!spec.hostname.empty() && sethostname(spec.hostname.data(), spec.hostname.size()) != 0) {
+        throw_errno("set hostname " + quote(spec.hostname));
+    }
+    if (!spec.domainname.empty() &&
+        setdomainname(spec.domainname.data(), spec.domainname.size()) != 0) {
+        throw_errno("set domainname " + quote(spec.domainname));
+    }
+}
+
+void apply_process_attributes(const InitRequest& request) {
+    const spec::Spec& spec = *request.spec;
+    const spec::Process& process = *spec.process;
+    const spec::Linux& linux_config = *spec.linux_config;
+    apply_sysctl(linux_config.sysctl);
+    if (!request.no_new_keyring) {
+        join_session_keyring(request.id);
+    }
+    apply_rlimits(process.rlimits);
+    if (process.oom_score_adj) {
+        apply_oom_score_adj(*process.oom_score_adj);
+    }
+    if (process.scheduler) {
+        apply_scheduler(*process.scheduler);
+    }
+    if (process.io_priority) {
+        apply_io_priority(*process.io_priority);
+    }
+    if (linux_config.personality) {
+        apply_personality(*linux_config.personality);
+    }
+    if (linux_config.memory_policy) {
+        apply_memory_policy(*linux_config.memory_policy);
+    }
+}
+
+// Creates each missing directory of the absolute path `cwd`.
+void make_directories(const std::string& cwd) {
+    for (size_t slash = cwd.find('/', 1);; slash = cwd.find('/', slash + 1)) {
+        std::string prefix = cwd.substr(0, slash);
+        if (mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {
+            throw_errno("create working directory " + quote(prefix));
+        }
+        if (slash == std::string::npos) {
+            return;
+        }
+    }
+}
+
+// Switches to the container user. Seccomp goes before the capability drop, unless
+// noNewPrivileges is set: then it is the very last step before execve, as runc orders them.
+void switch_user(const spec::Process& process, const std::optional<spec::Seccomp>& seccomp) {
+    // TODO: send the SCMP_ACT_NOTIFY fd that load_seccomp returns to linux.seccomp.listenerPath.
+    if (seccomp && !process.no_new_privileges) {
+        security::load_seccomp(*seccomp);
+    }
+    security::keep_capabilities_across_setuid();
+    apply_user(process.user);
+    security::apply_capabilities(process.capabilities);
+    if (process.no_new_privileges) {
+        apply_no_new_privileges();
+    }
+    std::string cwd = process.cwd.empty() ? "/" : process.cwd;
+    if (chdir(cwd.c_str()) != 0) {
+        throw_errno("chdir to working directory " + quote(cwd));
+    }
+}
+
+// Marks the fds passed to the container inheritable and every later one close-on-exec.
+void prepare_fds(const InitRequest& request) {
+    int end = first_unpassed_fd(request);
+    for (int fd = 3; fd < end; ++fd) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0) {
+            fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+        }
+    }
+    if (syscall(SYS_close_range, end, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+        throw_errno("mark fds from " + std::to_string(end) + " close-on-exec");
+    }
+}
+
+std::vector<std::string> container_env(const InitRequest& request) {
+    std::vector<std::string> env = request.spec->process->env;
+    if (request.listen_fds > 0) {
+        env.push_back("LISTEN_FDS=" + std::to_string(request.listen_fds));
+        env.push_back("LISTEN_PID=" + std::to_string(getpid()));
+    }
+    return env;
+}
+
+std::vector<char*> to_argv(std::vector<std::string>& strings) {
+    std::vector<char*> argv;
+    for (auto& value : strings) {
+        argv.push_back(value.data());
+    }
+    argv.push_back(nullptr);
+    return argv;
+}
+
+// Opens exec.fifo for writing, which blocks until `start` opens it for reading. /proc must be
+// mounted in the container, because the fifo is reached through the fd opened on the host.
+int open_exec_fifo(const InitRequest& request) {
+    std::string path = "/proc/self/fd/" + std::to_string(request.exec_fifo_fd);
+    int fd;
+    do {
+        fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        throw_errno("open exec fifo " + quote(path));
+    }
+    close(request.exec_fifo_fd);
+    return fd;
+}
+
+// Checks before `ready` that the container user can open exec.fifo, because a failure to open
+// it later has no way to reach the runtime.
+void check_exec_fifo(const InitRequest& request) {
+    std::string path = "/proc/self/fd/" + std::to_string(request.exec_fifo_fd);
+    if (faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0) {
+        throw_errno("open exec fifo " + quote(path) + " for writing");
+    }
+}
+
+// Reports a failure after `ready` to `start`, which reads exec.fifo: "1" then the message.
+[[noreturn]] void fail_through_fifo(int fifo_fd, const std::string& message) {
+    std::string report = "1" + message;
+    if (fifo_fd >= 0) {
+        (void)!write(fifo_fd, report.data(), report.size());
+    }
+    _exit(1);
+}
+
+[[noreturn]] void start_program(const InitRequest& request, const std::string& executable,
+                                const std::string& state_json) {
+    int fifo_fd = -1;
+    try {
+        fifo_fd = open_exec_fifo(request);
+        const spec::Spec& spec = *request.spec;
+        if (spec.hooks) {
+            hooks::run_hooks(spec.hooks->start_container, "startContainer", state_json);
+        }
+        if (spec.linux_config->seccomp && spec.process->no_new_privileges) {
+            security::load_seccomp(*spec.linux_config->seccomp);
+        }
+        prepare_fds(request);
+        std::vector<std::string> args = spec.process->args;
+        std::vector<std::string> env = container_env(request);
+        std::vector<char*> argv = to_argv(args);
+        std::vector<char*> envp = to_argv(env);
+        if (write(fifo_fd, "0", 1) != 1) {
+            throw_errno("write exec fifo");
+        }
+        execve(executable.c_str(), argv.data(), envp.data());
+        throw_errno("exec " + quote(executable));
+    } catch (const std::exception& error) {
+        fail_through_fifo(fifo_fd, error.what());
+    }
+}
+
+}  // namespace
+
+void run_init(const InitRequest& request, int sync_fd,
+              const std::map<std::string, std::string>& cgroup_relative_paths) {
+    SyncSocket sync(sync_fd);
+    const spec::Spec& spec = *request.spec;
+    const spec::Process& process = *spec.process;
+
+    rootfs::RootfsOptions rootfs_options{request.rootfs, request.no_pivot, cgroup_relative_paths};
+    rootfs::prepare_rootfs(spec, rootfs_options);
+
+    sync.send(SyncMessage::run_hooks);
+    std::string state_json = sync.expect(SyncMessage::hooks_done).payload;
+    if (spec.hooks) {
+        hooks::run_hooks(spec.hooks->create_container, "createContainer", state_json);
+    }
+    rootfs::enter_rootfs(spec, rootfs_options);
+
+    set_names(spec);
+    apply_process_attributes(request);
+    make_directories(process.cwd.empty() ? "/" : process.cwd);
+    switch_user(process, spec.linux_config->seccomp);
+    std::string executable = find_executable(process.args.at(0), process.env);
+    check_exec_fifo(request);
+
+    // From here on the runtime exits; the container must outlive it.
+    prctl(PR_SET_PDEATHSIG, 0);
+    sync.send(SyncMessage::ready);
+    close(sync_fd);
+    start_program(request, executable, state_json);
+}
+
+}  // namespace ocirun::process

@@ -1,0 +1,93 @@
+// The messages the runtime and the container's init exchange between clone and execve.
+//
+// Transport: one SOCK_SEQPACKET socketpair, so each message arrives whole. A frame is a fixed
+// header (type, errno, error kind) followed by an opaque payload of at most kMaxSyncPayload bytes.
+//
+// Sequence (P = the runtime, C = the cloned process; "init" is C itself, or the process C
+// forks when the container needs a new or joined pid or time namespace):
+//
+//   P clones C; C waits.
+//   P creates the cgroup with C's pid, applies resources.
+//   P -> C  start            payload: JSON object of cgroup paths relative to each hierarchy
+//   C joins namespaces given by path, makes the new user namespace.
+//   C -> P  id_map_request   (only with a new user namespace)
+//   P writes uid_map, gid_map (and setgroups deny when rootless).
+//   P -> C  id_map_done
+//   C makes the remaining namespaces, writes timens offsets, forks init when needed.
+//   C -> P  init_pid         payload: decimal host pid of init
+//   init prepares the rootfs.
+//   C -> P  run_hooks        P runs prestart and createRuntime hooks
+//   P -> C  hooks_done       payload: the OCI state JSON, for the hooks init runs itself
+//   init runs createContainer hooks, enters the rootfs, applies the process attributes and
+//   resolves the executable.
+//   C -> P  ready            P writes state.json and the pid file; init then blocks on
+//                            exec.fifo until `start`.
+//
+// At any point C may send `warning` (payload: message; P logs it and keeps reading) or
+// `error` (errno in the header, payload: message; C then exits and P fails with exactly that
+// message).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "base/error.h"
+
+namespace ocirun::process {
+
+enum class SyncMessage : uint32_t {
+    start = 1,
+    id_map_request,
+    id_map_done,
+    init_pid,
+    run_hooks,
+    hooks_done,
+    ready,
+    warning,
+    error,
+};
+
+const char* sync_message_name(SyncMessage type);
+
+inline constexpr size_t kMaxSyncPayload = 128 * 1024;
+
+struct SyncFrame {
+    SyncMessage type = SyncMessage::error;
+    int32_t error_number = 0;
+    ErrorKind kind = ErrorKind::generic;
+    std::string payload;
+};
+
+// Serialises a frame; payloads above kMaxSyncPayload are truncated.
+std::string encode_sync_frame(const SyncFrame& frame);
+// Parses one received datagram. Throws Error on a short frame or an unknown type.
+SyncFrame decode_sync_frame(std::string_view bytes);
+
+// Returns {runtime end, child end}, both close-on-exec.
+std::pair<int, int> make_sync_socket_pair();
+
+// One end of the sync socket. Does not own the fd.
+class SyncSocket {
+  public:
+    explicit SyncSocket(int fd) : fd_(fd) {}
+
+    int fd() const { return fd_; }
+
+    void send(SyncMessage type, std::string_view payload = {}, int32_t error_number = 0) const;
+    void send_error(const Error& error) const;
+    void send_warning(std::string_view message) const;
+
+    // Receives one frame. Throws Error when the other end closed the socket.
+    SyncFrame receive() const;
+
+    // Receives frames until one of `type`: logs each `warning`, throws an `error` frame as
+    // Error with its message and errno, and throws on any other type.
+    SyncFrame expect(SyncMessage type) const;
+
+  private:
+    int fd_;
+};
+
+}  // namespace ocirun::process

@@ -1,0 +1,101 @@
+#include "process/sync_protocol.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace ocirun::process {
+namespace {
+
+class SyncPair : public ::testing::Test {
+  protected:
+    void SetUp() override { std::tie(runtime_fd, child_fd) = make_sync_socket_pair(); }
+    void TearDown() override {
+        if (runtime_fd >= 0) {
+            close(runtime_fd);
+        }
+        if (child_fd >= 0) {
+            close(child_fd);
+        }
+    }
+    int runtime_fd = -1;
+    int child_fd = -1;
+};
+
+TEST(SyncFrame, RoundTripKeepsFields) {
+    SyncFrame frame{SyncMessage::error, ENOENT, ErrorKind::not_found, "open `/x`: missing"};
+    SyncFrame decoded = decode_sync_frame(encode_sync_frame(frame));
+    EXPECT_EQ(decoded.type, SyncMessage::error);
+    EXPECT_EQ(decoded.error_number, ENOENT);
+    EXPECT_EQ(decoded.kind, ErrorKind::not_found);
+    EXPECT_EQ(decoded.payload, "open `/x`: missing");
+}
+
+TEST(SyncFrame, ShortFrameIsRejected) {
+    EXPECT_THROW(decode_sync_frame("abc"), Error);
+}
+
+TEST(SyncFrame, UnknownTypeIsRejected) {
+    SyncFrame frame{SyncMessage::ready, 0, ErrorKind::generic, ""};
+    std::string bytes = encode_sync_frame(frame);
+    bytes[0] = 99;
+    EXPECT_THROW(decode_sync_frame(bytes), Error);
+}
+
+TEST(SyncFrame, LongPayloadIsTruncated) {
+    SyncFrame frame{SyncMessage::warning, 0, ErrorKind::generic,
+                    std::string(kMaxSyncPayload + 10, 'x')};
+    EXPECT_EQ(decode_sync_frame(encode_sync_frame(frame)).payload.size(), kMaxSyncPayload);
+}
+
+TEST_F(SyncPair, MessagesKeepBoundaries) {
+    SyncSocket child(child_fd);
+    child.send(SyncMessage::init_pid, "42");
+    child.send(SyncMessage::ready);
+    SyncSocket runtime(runtime_fd);
+    SyncFrame first = runtime.receive();
+    EXPECT_EQ(first.type, SyncMessage::init_pid);
+    EXPECT_EQ(first.payload, "42");
+    SyncFrame second = runtime.receive();
+    EXPECT_EQ(second.type, SyncMessage::ready);
+    EXPECT_EQ(second.payload, "");
+}
+
+TEST_F(SyncPair, ExpectSkipsWarnings) {
+    SyncSocket child(child_fd);
+    child.send_warning("capability CAP_FOO unknown");
+    child.send(SyncMessage::run_hooks);
+    EXPECT_EQ(SyncSocket(runtime_fd).expect(SyncMessage::run_hooks).type, SyncMessage::run_hooks);
+}
+
+TEST_F(SyncPair, ExpectThrowsChildError) {
+    SyncSocket(child_fd).send_error(Error("sethostname: operation not permitted", EPERM));
+    try {
+        SyncSocket(runtime_fd).expect(SyncMessage::ready);
+        FAIL() << "expect returned";
+    } catch (const Error& error) {
+        EXPECT_STREQ(error.what(), "sethostname: operation not permitted");
+        EXPECT_EQ(error.error_number(), EPERM);
+    }
+}
+
+TEST_F(SyncPair, ExpectRejectsOtherType) {
+    SyncSocket(child_fd).send(SyncMessage::init_pid, "1");
+    EXPECT_THROW(SyncSocket(runtime_fd).expect(SyncMessage::ready), Error);
+}
+
+TEST_F(SyncPair, ClosedPeerIsAnError) {
+    close(child_fd);
+    child_fd = -1;
+    try {
+        SyncSocket(runtime_fd).receive();
+        FAIL() << "receive returned";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("exited"), std::string::npos) << error.what();
+    }
+}
+
+}  // namespace
+}  // namespace ocirun::process
