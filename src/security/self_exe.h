@@ -1,0 +1,42 @@
+// Running the runtime from a write-protected image of its binary, so that a container process
+// cannot overwrite the host's binary through /proc/self/exe.
+#pragma once
+
+#include <functional>
+
+namespace ocirun::security {
+
+// Decides from the command line whether this invocation runs code in a container.
+using SealPredicate = std::function<bool(int argc, char** argv)>;
+
+// Returns true when the command (the first argument after the global flags) is create, run,
+// exec or restore, the commands whose process enters a container before execve. An unknown
+// global flag also returns true, because a missed re-exec is worse than a needless one.
+bool runs_container_code(int argc, char** argv);
+
+// Returns true when `fd` is a memfd carrying every seal that makes it immutable: F_SEAL_SEAL,
+// F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_WRITE.
+bool is_sealed_memfd(int fd);
+
+// Returns true when nobody can write the file open at `fd` through its path: it is a sealed
+// memfd, or it lies on a read-only mount.
+bool is_write_protected(int fd);
+
+// Makes a detached read-only bind mount of the file open at `fd` (open_tree with
+// OPEN_TREE_CLONE, then mount_setattr) and returns an O_PATH fd of the file on it. Needs
+// CAP_SYS_ADMIN; throws Error with the errno otherwise.
+int make_readonly_binding(int fd);
+
+// Copies the file open at `fd` into a new memfd (MFD_CLOEXEC, MFD_ALLOW_SEALING), seals it as
+// is_sealed_memfd requires, and returns the memfd. Throws Error on failure.
+int make_sealed_copy(int fd, const char* name);
+
+// Called first thing in main(). When `needs_seal(argc, argv)` is true and /proc/self/exe is not
+// write-protected, re-executes the binary (fexecve, same argv and environ) from a detached
+// read-only bind mount, or, where this process may not mount, from a sealed memfd copy. Does
+// not return in that case. Throws Error when both fail; the caller must then exit rather than
+// run the container from the writable host binary.
+void ensure_sealed_self(int argc, char** argv,
+                        const SealPredicate& needs_seal = runs_container_code);
+
+}  // namespace ocirun::security
