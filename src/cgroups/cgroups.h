@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,11 @@ struct CgroupRequest {
     std::string cgroups_path;  // linux.cgroupsPath; empty means a default derived from id
     std::string id;
     bool systemd = false;  // --systemd-cgroup: cgroupsPath is slice:prefix:name
+    // The systemd driver only: the spec's annotations, whose org.systemd.property.NAME entries
+    // become properties of the transient unit, and linux.resources, which become the unit's
+    // MemoryMax, CPUWeight, TasksMax and similar properties.
+    std::map<std::string, std::string> annotations = {};
+    std::optional<spec::Resources> resources = std::nullopt;
 };
 
 struct CreatedCgroup {
@@ -27,6 +33,8 @@ struct CreatedCgroup {
 };
 
 // Makes (or reuses) the container's cgroup in every mounted hierarchy and moves `pid` into it.
+// With request.systemd it asks systemd over D-Bus for a transient scope holding `pid` first,
+// and throws Error (unsupported) when systemd is not running.
 CreatedCgroup create(const CgroupRequest& request, pid_t pid);
 
 // Moves `pid` into the cgroup (exec).
@@ -58,6 +66,8 @@ void apply_resources(const CgroupPaths& paths, const spec::Resources& resources)
 std::vector<spec::DeviceCgroupRule> default_device_rules(const std::vector<spec::Device>& devices);
 
 // Removes the cgroup directories, killing what is left in them; missing ones are not errors.
+// When systemd runs a unit whose control group is the container's cgroup (the systemd driver's
+// transient scope), that unit is stopped first.
 void destroy(const CgroupPaths& paths);
 
 // Returns each path relative to its hierarchy's mount point, for the container's cgroup mount.

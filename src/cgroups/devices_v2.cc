@@ -117,27 +117,37 @@ int bpf(int command, bpf_attr& attributes) {
     return static_cast<int>(syscall(SYS_bpf, command, &attributes, sizeof attributes));
 }
 
-int load_program(const std::vector<bpf_insn>& program) {
+// Loads the program with a verifier log of `log_size` bytes (none when 0).
+int load_program_with_log(const std::vector<bpf_insn>& program, char* log, uint32_t log_size) {
     static const char kLicense[] = "Apache-2.0";
-    char log[4096] = {};
     bpf_attr attributes{};
     attributes.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
     attributes.insns = reinterpret_cast<uint64_t>(program.data());
     attributes.insn_cnt = static_cast<uint32_t>(program.size());
     attributes.license = reinterpret_cast<uint64_t>(kLicense);
-    attributes.log_buf = reinterpret_cast<uint64_t>(log);
-    attributes.log_size = sizeof log;
-    attributes.log_level = 1;
-    int fd = bpf(BPF_PROG_LOAD, attributes);
-    if (fd < 0) {
-        int err = errno;
-        std::string context = "load the eBPF device program";
-        if (log[0] != '\0') {
-            context += " (verifier: " + std::string(log, strnlen(log, sizeof log)) + ")";
-        }
-        throw_errno(context, err);
+    if (log_size != 0) {
+        attributes.log_buf = reinterpret_cast<uint64_t>(log);
+        attributes.log_size = log_size;
+        attributes.log_level = 1;
     }
-    return fd;
+    return bpf(BPF_PROG_LOAD, attributes);
+}
+
+// The first load has no verifier log, because the kernel rejects a valid program with ENOSPC
+// when its log does not fit the buffer (seen on Debian 12's 6.1 kernel with runc's default
+// device rules). Only a rejected program is loaded again, to put the log in the error.
+int load_program(const std::vector<bpf_insn>& program) {
+    int fd = load_program_with_log(program, nullptr, 0);
+    if (fd >= 0) {
+        return fd;
+    }
+    int err = errno;
+    char log[4096] = {};
+    std::string context = "load the eBPF device program";
+    if (load_program_with_log(program, log, sizeof log) < 0 && log[0] != '\0') {
+        context += " (verifier: " + std::string(log, strnlen(log, sizeof log)) + ")";
+    }
+    throw_errno(context, err);
 }
 
 std::vector<uint32_t> attached_programs(int cgroup_fd) {

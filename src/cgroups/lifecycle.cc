@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -18,6 +20,8 @@
 #include "cgroups/files.h"
 #include "cgroups/layout.h"
 #include "cgroups/paths.h"
+#include "cgroups/systemd_bus.h"
+#include "cgroups/systemd_unit.h"
 
 namespace ocirun::cgroups {
 namespace {
@@ -169,9 +173,78 @@ void check_existing_cgroup(const CgroupPaths& paths) {
     }
 }
 
+// Returns the key of the hierarchy whose cgroups systemd names units by: cgroup v2, else the
+// v1 name=systemd hierarchy.
+std::optional<std::string> systemd_tracked_key(const CgroupPaths& paths) {
+    for (const char* key : {"", "name=systemd"}) {
+        if (paths.count(key) != 0) {
+            return key;
+        }
+    }
+    return std::nullopt;
+}
+
+// Stops the systemd driver's scope when the cgroup is one. A failure is logged and not raised,
+// so that destroy still removes what is left of the directories.
+void stop_systemd_scope(const CgroupPaths& paths) {
+    std::optional<std::string> key = systemd_tracked_key(paths);
+    if (!key || !systemd_running()) {
+        return;
+    }
+    const std::string& directory = paths.at(*key);
+    std::string unit = directory.substr(directory.find_last_of('/') + 1);
+    constexpr std::string_view kScopeSuffix = ".scope";
+    if (unit.size() <= kScopeSuffix.size() ||
+        unit.compare(unit.size() - kScopeSuffix.size(), kScopeSuffix.size(), kScopeSuffix) != 0) {
+        return;
+    }
+    try {
+        std::string cgroup = relative_paths({{*key, directory}}).at(*key);
+        stop_unit_owning(unit, cgroup);
+    } catch (const Error& error) {
+        log::warning("stop systemd unit " + quote(unit) + ": " + error.what());
+    }
+}
+
+// The systemd driver: systemd creates the scope's cgroup with `pid` in it, then the v1
+// hierarchies systemd does not manage get the same path, made here.
+CreatedCgroup create_systemd_scope(const CgroupRequest& request, pid_t pid) {
+    Layout layout = current_layout();
+    SystemdUnit unit = systemd_unit(request);
+    CreatedCgroup result;
+    result.paths = resolve_paths(layout, request);
+    bool started = start_transient_unit(unit.name, scope_properties(unit, request, pid));
+    std::vector<std::string> created_directories;
+    try {
+        if (!started) {
+            // As runc does, an existing unit is joined, but only when it is empty.
+            check_existing_cgroup(result.paths);
+        }
+        for (const Hierarchy& hierarchy : layout.hierarchies) {
+            const std::string& directory = result.paths.at(hierarchy.keys().front());
+            // systemd's own cgroups are left as systemd set them up.
+            if (!path_exists(directory)) {
+                make_directories(hierarchy, directory, created_directories);
+            }
+        }
+        add_process(result.paths, pid);
+    } catch (const Error&) {
+        remove_created(created_directories);
+        if (started) {
+            stop_systemd_scope(result.paths);
+        }
+        throw;
+    }
+    result.created = started;
+    return result;
+}
+
 }  // namespace
 
 CreatedCgroup create(const CgroupRequest& request, pid_t pid) {
+    if (request.systemd) {
+        return create_systemd_scope(request, pid);
+    }
     Layout layout = current_layout();
     CreatedCgroup result;
     result.paths = resolve_paths(layout, request);
@@ -212,6 +285,9 @@ void destroy(const CgroupPaths& paths) {
     if (!list_pids(paths).empty()) {
         signal_all(paths, SIGKILL);
     }
+    // After the kill, because stopping a scope sends SIGTERM and waits up to its stop timeout
+    // (90 s by default) before SIGKILL.
+    stop_systemd_scope(paths);
     for (const std::string& directory : unique_directories(paths)) {
         remove_tree(directory);
     }

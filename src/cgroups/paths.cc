@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "cgroups/files.h"
+#include "cgroups/systemd_unit.h"
 
 namespace ocirun::cgroups {
 namespace {
@@ -27,22 +28,14 @@ std::optional<std::string> path_below(const std::string& path, const std::string
     return std::nullopt;
 }
 
-std::string join_clean(const std::string& left, const std::string& right) {
-    return clean_path(left + "/" + right);
+// Returns the parent of the absolute cgroup path `path`, which is "/" for "/".
+std::string parent_of(const std::string& path) {
+    size_t slash = path.find_last_of('/');
+    return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
-[[noreturn]] void reject_systemd(const CgroupRequest& request) {
-    std::string driver = "cgroupsPath " + quote(request.cgroups_path) +
-                         ": the systemd cgroup driver (--systemd-cgroup)";
-    if (!path_exists("/run/systemd/system")) {
-        throw_error(driver +
-                        " needs systemd, but systemd is not running on this host; run "
-                        "without --systemd-cgroup",
-                    ErrorKind::unsupported);
-    }
-    // TODO: create a transient scope through systemd's D-Bus API.
-    throw_error(driver + " is not supported yet; run without --systemd-cgroup",
-                ErrorKind::unsupported);
+std::string join_clean(const std::string& left, const std::string& right) {
+    return clean_path(left + "/" + right);
 }
 
 std::string own_cgroup_below_mount(const Layout& layout, const Hierarchy& hierarchy) {
@@ -53,7 +46,28 @@ std::string own_cgroup_below_mount(const Layout& layout, const Hierarchy& hierar
     }
     // Inside a cgroup namespace or a bind mount of a sub-cgroup the mount shows only part of
     // the hierarchy, so the own cgroup is taken relative to the mounted root.
-    return path_below(own->second, hierarchy.root).value_or("/");
+    std::string below = path_below(own->second, hierarchy.root).value_or("/");
+    // On a pure v2 host the runtime's own cgroup holds the caller (a shell, conmon or the
+    // containerd shim in a systemd service), and v2's no-internal-process rule rejects moving
+    // processes into a sub-cgroup once a controller is enabled for it. runc 1.1.5's fs2 driver
+    // therefore uses the parent of its own cgroup, and so does this.
+    if (layout.mode == Mode::unified) {
+        return parent_of(below);
+    }
+    return below;
+}
+
+// systemd places a unit's cgroup at the same path in every hierarchy it manages, and the
+// other v1 hierarchies get that path too, as runc does.
+CgroupPaths systemd_paths(const Layout& layout, const CgroupRequest& request) {
+    SystemdUnit unit = systemd_unit(request);
+    CgroupPaths paths;
+    for (const Hierarchy& hierarchy : layout.hierarchies) {
+        for (const std::string& key : hierarchy.keys()) {
+            paths[key] = join_clean(hierarchy.mount_point, unit.cgroup);
+        }
+    }
+    return paths;
 }
 
 }  // namespace
@@ -89,7 +103,7 @@ std::string clean_path(const std::string& path) {
 
 CgroupPaths resolve_paths(const Layout& layout, const CgroupRequest& request) {
     if (request.systemd) {
-        reject_systemd(request);
+        return systemd_paths(layout, request);
     }
     std::string inner = clean_path(request.cgroups_path);
     if (inner.empty()) {

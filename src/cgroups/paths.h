@@ -16,7 +16,8 @@ std::string clean_path(const std::string& path);
 
 // Returns the container's directory in every hierarchy of `layout`. An absolute cgroupsPath is
 // taken below each mount point, a relative one (and the default, the container id) below the
-// runtime's own cgroup as /proc/self/cgroup lists it. Throws Error for the systemd driver.
+// runtime's own cgroup as /proc/self/cgroup lists it, or below its parent on a pure v2 host as
+// runc 1.1.5 does. With request.systemd each path is the scope's cgroup, "/slice/unit.scope".
 CgroupPaths resolve_paths(const Layout& layout, const CgroupRequest& request);
 
 // Returns each path relative to the mount point of the hierarchy that contains it.

@@ -32,10 +32,15 @@ class HostResources : public ::testing::Test {
         paths_ = create(request, child_).paths;
     }
     void TearDown() override {
-        if (child_ > 0) {
-            destroy(paths_);
-            waitpid(child_, nullptr, 0);
+        if (child_ <= 0) {
+            return;
         }
+        // When create failed in SetUp the child is in no cgroup, so destroy cannot kill it.
+        ::kill(child_, SIGKILL);
+        if (!paths_.empty()) {
+            destroy(paths_);
+        }
+        waitpid(child_, nullptr, 0);
     }
     // Skips the test unless the v1 controller `key` is part of the cgroup.
     std::string v1_directory(const std::string& key) {
@@ -186,6 +191,33 @@ TEST_F(HostResources, Hugetlb) {
     resources.hugepage_limits = {{"2MB", 8 << 20}};
     apply_resources(paths_, resources);
     EXPECT_EQ(read_control(directory, file), std::to_string(8 << 20));
+}
+
+// On a pure v2 host, such as the VM of tests/vm/run-cgroup-tests.sh, where the cgroup was made
+// below the parent of the test's own cgroup.
+TEST_F(HostResources, UnifiedLimits) {
+    std::string directory = paths_.count("") != 0 ? paths_.at("") : "";
+    if (directory.empty() || !path_exists(join_path(directory, "memory.max")) ||
+        !path_exists(join_path(directory, "pids.max")) ||
+        !path_exists(join_path(directory, "cpu.max"))) {
+        GTEST_SKIP() << "no cgroup v2 memory, pids and cpu controllers here";
+    }
+    spec::Resources resources;
+    resources.memory.emplace();
+    resources.memory->limit = 64 << 20;
+    resources.memory->reservation = 16 << 20;
+    resources.pids.emplace();
+    resources.pids->limit = 30;
+    resources.cpu.emplace();
+    resources.cpu->shares = 2048;
+    resources.cpu->quota = 20000;
+    resources.cpu->period = 50000;
+    apply_resources(paths_, resources);
+    EXPECT_EQ(read_control(directory, "memory.max"), std::to_string(64 << 20));
+    EXPECT_EQ(read_control(directory, "memory.low"), std::to_string(16 << 20));
+    EXPECT_EQ(read_control(directory, "pids.max"), "30");
+    EXPECT_EQ(read_control(directory, "cpu.weight"), "79");
+    EXPECT_EQ(read_control(directory, "cpu.max"), "20000 50000");
 }
 
 TEST_F(HostResources, DevicesAllowList) {

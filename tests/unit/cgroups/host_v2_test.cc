@@ -87,6 +87,19 @@ TEST_F(HostV2, LaterRuleWinsAndUpdateReplaces) {
     EXPECT_EQ(open_in_cgroup(paths_, "/dev/null"), 0);
 }
 
+// The program for runc's default rules is long enough that its verifier log overflowed the
+// buffer, which made Debian 12's 6.1 kernel reject it with ENOSPC.
+TEST_F(HostV2, DefaultRulesProgramLoads) {
+    spec::Resources resources;
+    resources.devices = {{false, "a", std::nullopt, std::nullopt, "rwm"}};
+    for (const spec::DeviceCgroupRule& rule : default_device_rules({})) {
+        resources.devices.push_back(rule);
+    }
+    apply_resources(paths_, resources);
+    EXPECT_EQ(open_in_cgroup(paths_, "/dev/null"), 0);
+    EXPECT_EQ(open_in_cgroup(paths_, "/dev/zero"), 0);
+}
+
 // Forks a child that joins `paths` and sleeps until killed.
 pid_t sleeper_in_cgroup(const CgroupPaths& paths) {
     pid_t child = fork();

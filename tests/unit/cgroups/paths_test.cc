@@ -81,15 +81,40 @@ TEST(ResolvePaths, RootPathRejected) {
     EXPECT_THROW(resolve_paths(hybrid_layout(), request("/")), Error);
 }
 
-TEST(ResolvePaths, SystemdDriverRejected) {
-    CgroupRequest systemd = request("system.slice:ocirun:ctr");
+TEST(ResolvePaths, UnifiedRelativeBelowParentOfOwnCgroup) {
+    Layout layout = make_layout({{"/sys/fs/cgroup", "/", {}, true}},
+                                {{"", "/system.slice/containerd.service"}});
+    EXPECT_EQ(resolve_paths(layout, request("k8s/ctr")).at(""),
+              "/sys/fs/cgroup/system.slice/k8s/ctr");
+    EXPECT_EQ(resolve_paths(layout, request("", "web")).at(""), "/sys/fs/cgroup/system.slice/web");
+    EXPECT_EQ(resolve_paths(layout, request("/abs")).at(""), "/sys/fs/cgroup/abs");
+}
+
+TEST(ResolvePaths, UnifiedOwnCgroupAtRoot) {
+    Layout layout = make_layout({{"/sys/fs/cgroup", "/", {}, true}}, {{"", "/"}});
+    EXPECT_EQ(resolve_paths(layout, request("ctr")).at(""), "/sys/fs/cgroup/ctr");
+}
+
+TEST(ResolvePaths, SystemdScopeInEveryHierarchy) {
+    CgroupRequest systemd = request("machine-libpod.slice:libpod:abc");
+    systemd.systemd = true;
+    CgroupPaths paths = resolve_paths(hybrid_layout(), systemd);
+    const std::string cgroup = "/machine.slice/machine-libpod.slice/libpod-abc.scope";
+    EXPECT_EQ(paths.at("memory"), "/sys/fs/cgroup/memory" + cgroup);
+    EXPECT_EQ(paths.at("name=systemd"), "/sys/fs/cgroup/systemd" + cgroup);
+    EXPECT_EQ(paths.at(""), "/sys/fs/cgroup/unified" + cgroup);
+    EXPECT_EQ(paths.size(), 5u);
+}
+
+TEST(ResolvePaths, SystemdRejectsPlainPath) {
+    CgroupRequest systemd = request("/docker/abc");
     systemd.systemd = true;
     try {
         resolve_paths(hybrid_layout(), systemd);
-        FAIL() << "resolve_paths accepted the systemd driver";
+        FAIL() << "resolve_paths accepted a plain path for the systemd driver";
     } catch (const Error& error) {
-        EXPECT_EQ(error.kind(), ErrorKind::unsupported);
-        EXPECT_NE(std::string(error.what()).find("systemd"), std::string::npos);
+        EXPECT_EQ(error.kind(), ErrorKind::invalid_spec);
+        EXPECT_NE(std::string(error.what()).find("slice:prefix:name"), std::string::npos);
     }
 }
 

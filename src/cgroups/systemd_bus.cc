@@ -1,0 +1,274 @@
+// Starting and stopping transient units through systemd's D-Bus API (sd-bus).
+#include "cgroups/systemd_bus.h"
+
+#include <systemd/sd-bus.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "cgroups/files.h"
+
+namespace ocirun::cgroups {
+namespace {
+
+constexpr char kService[] = "org.freedesktop.systemd1";
+constexpr char kManagerPath[] = "/org/freedesktop/systemd1";
+constexpr char kManager[] = "org.freedesktop.systemd1.Manager";
+// systemd's own socket for root clients. systemctl uses it too, and it works without
+// dbus-daemon.
+constexpr char kPrivateAddress[] = "unix:path=/run/systemd/private";
+// How long a start or stop job may take. runc 1.1.5 also waits 30 s.
+constexpr std::chrono::seconds kJobTimeout{30};
+
+struct BusCloser {
+    void operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
+};
+using Bus = std::unique_ptr<sd_bus, BusCloser>;
+
+struct MessageUnref {
+    void operator()(sd_bus_message* message) const { sd_bus_message_unref(message); }
+};
+using Message = std::unique_ptr<sd_bus_message, MessageUnref>;
+
+// An sd_bus_error that frees itself.
+struct BusError {
+    sd_bus_error error = SD_BUS_ERROR_NULL;
+    BusError() = default;
+    BusError(const BusError&) = delete;
+    BusError& operator=(const BusError&) = delete;
+    ~BusError() { sd_bus_error_free(&error); }
+    bool has_name(const char* name) const { return sd_bus_error_has_name(&error, name) != 0; }
+    std::string text(int result) const {
+        return sd_bus_error_is_set(&error) ? std::string(error.name) + ": " + error.message
+                                           : errno_text(-result);
+    }
+};
+
+void check(int result, const std::string& context) {
+    if (result < 0) {
+        throw_errno(context, -result);
+    }
+}
+
+Bus connect_private() {
+    sd_bus* bus = nullptr;
+    if (sd_bus_new(&bus) < 0) {
+        return nullptr;
+    }
+    Bus owned(bus);
+    if (sd_bus_set_address(bus, kPrivateAddress) < 0 || sd_bus_start(bus) < 0) {
+        return nullptr;
+    }
+    return owned;
+}
+
+Bus connect() {
+    if (!systemd_running()) {
+        throw_error(
+            "the systemd cgroup driver (--systemd-cgroup) needs systemd, but systemd is not "
+            "running on this host; run without --systemd-cgroup",
+            ErrorKind::unsupported);
+    }
+    if (geteuid() == 0) {
+        if (Bus bus = connect_private()) {
+            return bus;
+        }
+    }
+    sd_bus* bus = nullptr;
+    int result = sd_bus_open_system(&bus);
+    if (result < 0) {
+        throw_errno("connect to systemd over D-Bus", -result);
+    }
+    return Bus(bus);
+}
+
+void append_value(sd_bus_message* message, const PropertyValue& value) {
+    struct Appender {
+        sd_bus_message* message;
+        int operator()(bool v) const {
+            return sd_bus_message_append(message, "v", "b", static_cast<int>(v));
+        }
+        int operator()(uint64_t v) const { return sd_bus_message_append(message, "v", "t", v); }
+        int operator()(int64_t v) const { return sd_bus_message_append(message, "v", "x", v); }
+        int operator()(uint32_t v) const { return sd_bus_message_append(message, "v", "u", v); }
+        int operator()(int32_t v) const { return sd_bus_message_append(message, "v", "i", v); }
+        int operator()(double v) const { return sd_bus_message_append(message, "v", "d", v); }
+        int operator()(const std::string& v) const {
+            return sd_bus_message_append(message, "v", "s", v.c_str());
+        }
+        int operator()(const std::vector<uint32_t>& v) const {
+            return append_array("au", 'u', v.data(), v.size() * sizeof(uint32_t));
+        }
+        int operator()(const ByteMask& v) const {
+            return append_array("ay", 'y', v.bytes.data(), v.bytes.size());
+        }
+        int append_array(const char* signature, char type, const void* data, size_t size) const {
+            int result = sd_bus_message_open_container(message, SD_BUS_TYPE_VARIANT, signature);
+            if (result >= 0) {
+                result = sd_bus_message_append_array(message, type, data, size);
+            }
+            if (result >= 0) {
+                result = sd_bus_message_close_container(message);
+            }
+            return result;
+        }
+    };
+    check(std::visit(Appender{message}, value), "build the D-Bus message");
+}
+
+void append_properties(sd_bus_message* message, const std::vector<UnitProperty>& properties) {
+    check(sd_bus_message_open_container(message, SD_BUS_TYPE_ARRAY, "(sv)"),
+          "build the D-Bus message");
+    for (const UnitProperty& property : properties) {
+        check(sd_bus_message_open_container(message, SD_BUS_TYPE_STRUCT, "sv"),
+              "build the D-Bus message");
+        check(sd_bus_message_append(message, "s", property.name.c_str()),
+              "build the D-Bus message");
+        append_value(message, property.value);
+        check(sd_bus_message_close_container(message), "build the D-Bus message");
+    }
+    check(sd_bus_message_close_container(message), "build the D-Bus message");
+}
+
+void sleep_microseconds(long microseconds) {
+    struct timespec delay {};
+    delay.tv_nsec = microseconds * 1000;
+    nanosleep(&delay, nullptr);
+}
+
+// Polls the job object until systemd removes it, which it does when the job has finished.
+void wait_for_job(sd_bus* bus, const std::string& job, const std::string& unit) {
+    auto deadline = std::chrono::steady_clock::now() + kJobTimeout;
+    long delay_us = 1000;
+    for (;;) {
+        BusError error;
+        char* state = nullptr;
+        int result =
+            sd_bus_get_property_string(bus, kService, job.c_str(), "org.freedesktop.systemd1.Job",
+                                       "State", &error.error, &state);
+        std::free(state);
+        if (result < 0) {
+            return;  // the job object is gone
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            throw_error("systemd job " + quote(job) + " for unit " + quote(unit) +
+                        " did not finish within " + std::to_string(kJobTimeout.count()) + " s");
+        }
+        sleep_microseconds(delay_us);
+        delay_us = std::min(delay_us * 2, 50000L);
+    }
+}
+
+// Returns the unit's object path, or "" when systemd has no such unit loaded.
+std::string unit_object(sd_bus* bus, const std::string& unit) {
+    BusError error;
+    sd_bus_message* reply = nullptr;
+    int result = sd_bus_call_method(bus, kService, kManagerPath, kManager, "GetUnit", &error.error,
+                                    &reply, "s", unit.c_str());
+    Message owned(reply);
+    if (result < 0) {
+        if (error.has_name("org.freedesktop.systemd1.NoSuchUnit")) {
+            return "";
+        }
+        throw_error("systemd GetUnit " + quote(unit) + ": " + error.text(result));
+    }
+    const char* path = nullptr;
+    check(sd_bus_message_read(reply, "o", &path), "read systemd's reply to GetUnit");
+    return path;
+}
+
+std::string unit_property(sd_bus* bus, const std::string& object, const char* interface,
+                          const char* name) {
+    BusError error;
+    char* value = nullptr;
+    int result = sd_bus_get_property_string(bus, kService, object.c_str(), interface, name,
+                                            &error.error, &value);
+    if (result < 0) {
+        throw_error("read systemd property " + std::string(name) + " of " + quote(object) + ": " +
+                    error.text(result));
+    }
+    std::string text = value;
+    std::free(value);
+    return text;
+}
+
+// Returns the job's object path from a StartTransientUnit or StopUnit reply.
+std::string read_job(sd_bus_message* reply, const std::string& method) {
+    const char* job = nullptr;
+    check(sd_bus_message_read(reply, "o", &job), "read systemd's reply to " + method);
+    return job;
+}
+
+}  // namespace
+
+bool systemd_running() {
+    return path_exists("/run/systemd/system");
+}
+
+bool start_transient_unit(const std::string& name, const std::vector<UnitProperty>& properties) {
+    Bus bus = connect();
+    sd_bus_message* call = nullptr;
+    check(sd_bus_message_new_method_call(bus.get(), &call, kService, kManagerPath, kManager,
+                                         "StartTransientUnit"),
+          "build the D-Bus message");
+    Message owned_call(call);
+    check(sd_bus_message_append(call, "ss", name.c_str(), "replace"), "build the D-Bus message");
+    append_properties(call, properties);
+    check(sd_bus_message_append(call, "a(sa(sv))", 0), "build the D-Bus message");
+
+    BusError error;
+    sd_bus_message* reply = nullptr;
+    int result = sd_bus_call(bus.get(), call, 0, &error.error, &reply);
+    Message owned_reply(reply);
+    if (result < 0) {
+        if (error.has_name("org.freedesktop.systemd1.UnitExists")) {
+            return false;
+        }
+        throw_error("systemd StartTransientUnit " + quote(name) + ": " + error.text(result));
+    }
+    wait_for_job(bus.get(), read_job(reply, "StartTransientUnit"), name);
+    std::string object = unit_object(bus.get(), name);
+    std::string state =
+        object.empty()
+            ? "gone"
+            : unit_property(bus.get(), object, "org.freedesktop.systemd1.Unit", "ActiveState");
+    if (state != "active") {
+        throw_error("systemd unit " + quote(name) + " did not start: its state is " + state +
+                    " (see journalctl -u " + name + ")");
+    }
+    return true;
+}
+
+void stop_unit_owning(const std::string& name, const std::string& cgroup) {
+    Bus bus = connect();
+    std::string object = unit_object(bus.get(), name);
+    if (object.empty()) {
+        return;
+    }
+    std::string owner =
+        unit_property(bus.get(), object, "org.freedesktop.systemd1.Scope", "ControlGroup");
+    if (owner != cgroup) {
+        log::debug("systemd unit " + quote(name) + " has cgroup " + quote(owner) + ", not " +
+                   quote(cgroup) + "; it is not stopped");
+        return;
+    }
+    BusError error;
+    sd_bus_message* reply = nullptr;
+    int result = sd_bus_call_method(bus.get(), kService, kManagerPath, kManager, "StopUnit",
+                                    &error.error, &reply, "ss", name.c_str(), "replace");
+    Message owned_reply(reply);
+    if (result < 0) {
+        if (error.has_name("org.freedesktop.systemd1.NoSuchUnit")) {
+            return;
+        }
+        throw_error("systemd StopUnit " + quote(name) + ": " + error.text(result));
+    }
+    wait_for_job(bus.get(), read_job(reply, "StopUnit"), name);
+}
+
+}  // namespace ocirun::cgroups
