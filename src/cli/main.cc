@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "cli/command.h"
 #include "cli/parser.h"
+#include "security/self_exe.h"
 
 namespace {
 
@@ -41,6 +42,15 @@ std::string current_directory() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before anything else: the commands that put a process in a container must not run from
+    // a binary the container could overwrite through /proc/self/exe (CVE-2019-5736).
+    try {
+        ocirun::security::ensure_sealed_self(argc, argv);
+    } catch (const ocirun::Error& e) {
+        report_failure(e);
+        return 1;
+    }
+
     std::vector<std::string> args(argv + 1, argv + argc);
     ocirun::cli::ParsedCommand parsed;
     try {

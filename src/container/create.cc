@@ -12,19 +12,53 @@
 #include "base/log.h"
 #include "cgroups/cgroups.h"
 #include "container/create_container.h"
+#include "container/intel_rdt.h"
 #include "container/lifecycle.h"
+#include "container/seccomp_listener.h"
 #include "hooks/hooks.h"
 #include "process/attributes.h"
 #include "process/container_process.h"
 #include "process/net_devices.h"
+#include "rootfs/safe_path.h"
+#include "security/lsm.h"
+#include "security/seccomp.h"
 #include "spec/parse.h"
 #include "state/atomic_file.h"
 #include "state/process_stat.h"
 #include "state/state_store.h"
+#include "terminal/console_socket.h"
 
 namespace ocirun::container {
 
 namespace {
+
+bool uses_notify(const spec::Seccomp& seccomp) {
+    if (seccomp.default_action == "SCMP_ACT_NOTIFY") {
+        return true;
+    }
+    for (const spec::Syscall& syscall : seccomp.syscalls) {
+        if (syscall.action == "SCMP_ACT_NOTIFY") {
+            return true;
+        }
+    }
+    return false;
+}
+
+// runc's checks of process.terminal against --console-socket and detaching.
+void check_terminal_options(const spec::Process& process, const CreateOptions& options,
+                            bool foreground) {
+    if (process.terminal && !foreground && options.console_socket.empty()) {
+        throw_error(
+            "process.terminal: a detached container with a terminal needs --console-socket, "
+            "which receives the pty master",
+            ErrorKind::invalid_spec);
+    }
+    if (!options.console_socket.empty() && (foreground || !process.terminal)) {
+        throw_error(
+            "--console-socket: only usable with process.terminal set and a detached container",
+            ErrorKind::invalid_spec);
+    }
+}
 
 spec::Spec load_bundle_config(const std::string& bundle) {
     spec::Spec spec = spec::load_config(bundle + "/config.json");
@@ -33,13 +67,15 @@ spec::Spec load_bundle_config(const std::string& bundle) {
         throw_error("config.json: linux: missing; ocirun runs only Linux containers",
                     ErrorKind::invalid_spec);
     }
-    if (spec.process->terminal) {
-        throw_error("process.terminal: terminal is not supported yet", ErrorKind::unsupported);
-    }
     if (!spec.linux_config->has_namespace(spec::NamespaceType::mount)) {
         throw_error("linux.namespaces: a mount namespace is required", ErrorKind::invalid_spec);
     }
     process::validate_sysctl(*spec.linux_config);
+    if (spec.linux_config->seccomp && uses_notify(*spec.linux_config->seccomp) &&
+        spec.linux_config->seccomp->listener_path.empty()) {
+        throw_error("linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY",
+                    ErrorKind::invalid_spec);
+    }
     if (!spec.linux_config->net_devices.empty() &&
         !spec.linux_config->has_namespace(spec::NamespaceType::network)) {
         throw_error("linux.netDevices: needs a network namespace of the container's own",
@@ -48,18 +84,32 @@ spec::Spec load_bundle_config(const std::string& bundle) {
     return spec;
 }
 
-std::string absolute_rootfs(const spec::Spec& spec, const std::string& bundle) {
-    std::string path = spec.root->path;
-    if (path.empty() || path[0] != '/') {
-        path = bundle + "/" + path;
-    }
+std::string resolve_path(const std::string& path, const std::string& what) {
     char* resolved = realpath(path.c_str(), nullptr);
     if (resolved == nullptr) {
-        throw_errno("root.path " + quote(path));
+        throw_errno(what + " " + quote(path));
     }
     std::string result = resolved;
     free(resolved);
     return result;
+}
+
+// Returns the absolute rootfs. As runc 1.1.5 does, rejects a root.path that names a symlink or
+// passes through one, because the path a manager recorded must be the one mounted.
+std::string absolute_rootfs(const spec::Spec& spec, const std::string& bundle) {
+    std::string path = spec.root->path;
+    if (path.empty() || path[0] != '/') {
+        path = resolve_path(bundle, "bundle") + "/" + path;
+    }
+    std::string cleaned = rootfs::clean_path(path);
+    std::string resolved = resolve_path(cleaned, "root.path");
+    if (resolved != cleaned) {
+        throw_error("root.path " + quote(spec.root->path) + ": invalid rootfs: " + quote(cleaned) +
+                        " is a symlink or passes through one; give the resolved path " +
+                        quote(resolved),
+                    ErrorKind::invalid_spec);
+    }
+    return resolved;
 }
 
 // Returns the number of fds handed over by socket activation, when they are meant for us.
@@ -134,10 +184,38 @@ state::ContainerState initial_state(const GlobalOptions& global, const CreateOpt
     return state;
 }
 
+// Returns linux.resources with the device rules runc gives every container: its device cgroup
+// starts from deny-all (runc 1.1's device emulator starts as an allow list), then
+// resources.devices, then the defaults that let init mknod the nodes of /dev. A rootless
+// container gets no device rules, because it cannot write the device cgroup.
+spec::Resources container_resources(const spec::Spec& spec, bool rootless) {
+    spec::Resources resources = spec.linux_config->resources.value_or(spec::Resources{});
+    if (rootless) {
+        return resources;
+    }
+    std::vector<spec::DeviceCgroupRule> rules;
+    spec::DeviceCgroupRule deny_all;
+    deny_all.allow = false;
+    deny_all.type = "a";
+    deny_all.access = "rwm";
+    rules.push_back(deny_all);
+    rules.insert(rules.end(), resources.devices.begin(), resources.devices.end());
+    for (auto& rule : cgroups::default_device_rules(spec.linux_config->devices)) {
+        rules.push_back(std::move(rule));
+    }
+    resources.devices = std::move(rules);
+    return resources;
+}
+
 // The steps after the state directory exists; `state` keeps what cleanup must undo.
-pid_t set_up_container(const GlobalOptions& global, const CreateOptions& options,
-                       const spec::Spec& spec, const state::StateStore& store,
-                       state::ContainerState& state) {
+CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptions& options,
+                                  const spec::Spec& spec, const state::StateStore& store,
+                                  state::ContainerState& state) {
+    const spec::Linux& linux_config = *spec.linux_config;
+    std::optional<security::CompiledSeccomp> seccomp;
+    if (linux_config.seccomp) {
+        seccomp = security::compile_seccomp(*linux_config.seccomp);
+    }
     process::InitRequest request;
     request.spec = &spec;
     request.id = options.id;
@@ -147,6 +225,7 @@ pid_t set_up_container(const GlobalOptions& global, const CreateOptions& options
     request.rootless = state.rootless;
     request.preserve_fds = options.preserve_fds;
     request.listen_fds = listen_fds_count();
+    request.seccomp = seccomp ? &*seccomp : nullptr;
     request.exec_fifo_fd =
         make_exec_fifo(store.container_dir(options.id), process::first_unpassed_fd(request));
 
@@ -156,20 +235,18 @@ pid_t set_up_container(const GlobalOptions& global, const CreateOptions& options
         close(request.exec_fifo_fd);
         record_pid(state, init->first_pid());
 
-        cgroups::CgroupRequest cgroup_request{spec.linux_config->cgroups_path, options.id,
+        cgroups::CgroupRequest cgroup_request{linux_config.cgroups_path, options.id,
                                               global.systemd_cgroup};
         cgroups::CreatedCgroup cgroup = cgroups::create(cgroup_request, init->first_pid());
         state.cgroup_paths = cgroup.paths;
         state.cgroup_created = cgroup.created;
+        // Saved again so that `delete --force` finds the cgroup after a killed create.
         store.save(state);
-        if (spec.linux_config->resources) {
-            cgroups::apply_resources(cgroup.paths, *spec.linux_config->resources);
-        }
+        cgroups::apply_resources(cgroup.paths, container_resources(spec, state.rootless));
 
         record_pid(state, init->begin(cgroups::relative_paths(cgroup.paths)));
-        store.save(state);
-        if (!spec.linux_config->net_devices.empty()) {
-            process::move_net_devices(spec.linux_config->net_devices, state.pid);
+        if (!linux_config.net_devices.empty()) {
+            process::move_net_devices(linux_config.net_devices, state.pid);
         }
 
         init->wait_for_hooks_request();
@@ -179,11 +256,19 @@ pid_t set_up_container(const GlobalOptions& global, const CreateOptions& options
             hooks::run_hooks(spec.hooks->create_runtime, "createRuntime", hook_input);
         }
         init->hooks_done(hook_input);
-        init->wait_ready();
+        init->wait_ready([&](int notify_fd) {
+            send_to_seccomp_listener(linux_config.seccomp->listener_path,
+                                     linux_config.seccomp->listener_metadata, notify_fd, state);
+        });
+        terminal::UniqueFd master = init->take_terminal_master();
+        if (master.valid() && !options.console_socket.empty()) {
+            terminal::send_console(options.console_socket, master.get());
+            master.reset();
+        }
 
         store.save(state);
         write_pid_file(options.pid_file, state.pid);
-        return state.pid;
+        return CreatedContainer{state.pid, std::move(master)};
     } catch (...) {
         if (init) {
             init->kill();
@@ -196,9 +281,15 @@ pid_t set_up_container(const GlobalOptions& global, const CreateOptions& options
 
 }  // namespace
 
-pid_t create_container(const GlobalOptions& global, const CreateOptions& options) {
+CreatedContainer create_container(const GlobalOptions& global, const CreateOptions& options,
+                                  bool foreground) {
     state::validate_container_id(options.id);
     spec::Spec spec = load_bundle_config(options.bundle);
+    check_terminal_options(*spec.process, options, foreground);
+    security::check_lsm_support(spec);
+    if (spec.linux_config) {
+        check_intel_rdt(*spec.linux_config);
+    }
     std::string rootfs = absolute_rootfs(spec, options.bundle);
 
     state::StateStore store = open_store(global.root);
@@ -207,7 +298,7 @@ pid_t create_container(const GlobalOptions& global, const CreateOptions& options
     try {
         // Saved before clone, so that `delete --force` can clean up after a killed create.
         store.save(state);
-        set_up_container(global, options, spec, store, state);
+        return set_up_container(global, options, spec, store, state);
     } catch (...) {
         try {
             if (state.cgroup_created && !state.cgroup_paths.empty()) {
@@ -219,11 +310,10 @@ pid_t create_container(const GlobalOptions& global, const CreateOptions& options
         }
         throw;
     }
-    return state.pid;
 }
 
 void create(const GlobalOptions& global, const CreateOptions& options) {
-    create_container(global, options);
+    create_container(global, options, false);
 }
 
 }  // namespace ocirun::container

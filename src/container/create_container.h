@@ -4,10 +4,20 @@
 #include <sys/types.h>
 
 #include "container/operations.h"
+#include "terminal/unique_fd.h"
 
 namespace ocirun::container {
 
-// Creates the container and returns its init's host pid; the process waits on exec.fifo.
-pid_t create_container(const GlobalOptions& global, const CreateOptions& options);
+struct CreatedContainer {
+    pid_t pid = 0;  // host pid of init
+    // The pty master of process.terminal for a foreground `run`; not valid otherwise, because
+    // a detached container's master goes to --console-socket.
+    terminal::UniqueFd terminal_master;
+};
+
+// Creates the container; its init waits on exec.fifo. `foreground` is true for `run` without
+// --detach, which keeps the pty master instead of requiring --console-socket.
+CreatedContainer create_container(const GlobalOptions& global, const CreateOptions& options,
+                                  bool foreground);
 
 }  // namespace ocirun::container

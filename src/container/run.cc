@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,9 @@
 #include "container/create_container.h"
 #include "container/operations.h"
 #include "process/exit_status.h"
+#include "terminal/raw_mode.h"
+#include "terminal/relay.h"
+#include "terminal/unique_fd.h"
 
 namespace ocirun::container {
 
@@ -74,6 +78,33 @@ int supervise(int signal_fd, pid_t init) {
     }
 }
 
+// Copies between the caller's terminal and the pty master until init exits, with the terminal
+// in raw mode meanwhile. Returns init's wait status.
+int relay_terminal(int master_fd, pid_t init) {
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, init, 0));
+    if (pidfd < 0) {
+        throw_errno("pidfd_open of container init " + std::to_string(init));
+    }
+    terminal::UniqueFd owned_pidfd(pidfd);
+    {
+        terminal::RawMode raw(STDIN_FILENO);
+        terminal::relay_until_exit(master_fd, pidfd, [init](int sig) {
+            if (::kill(init, sig) != 0 && errno != ESRCH) {
+                log::warning("forward signal " + std::to_string(sig) +
+                             " to container init: " + errno_text(errno));
+            }
+        });
+    }
+    int status = 0;
+    while (waitpid(init, &status, 0) < 0) {
+        if (errno != EINTR) {
+            throw_errno("wait for container init " + std::to_string(init));
+        }
+    }
+    reap_children(init);
+    return status;
+}
+
 void delete_quietly(const GlobalOptions& global, const std::string& id) {
     try {
         remove(global, id, true);
@@ -87,7 +118,7 @@ void delete_quietly(const GlobalOptions& global, const std::string& id) {
 int run(const GlobalOptions& global, const RunOptions& options) {
     const std::string& id = options.create.id;
     if (options.detach) {
-        create_container(global, options.create);
+        create_container(global, options.create, false);
         try {
             start(global, id);
         } catch (...) {
@@ -111,14 +142,18 @@ int run(const GlobalOptions& global, const RunOptions& options) {
     }
     int status = 0;
     try {
-        pid_t init = create_container(global, options.create);
+        CreatedContainer created = create_container(global, options.create, true);
         try {
             start(global, id);
         } catch (...) {
             delete_quietly(global, id);
             throw;
         }
-        status = supervise(signal_fd, init);
+        if (created.terminal_master.valid()) {
+            status = relay_terminal(created.terminal_master.get(), created.pid);
+        } else {
+            status = supervise(signal_fd, created.pid);
+        }
     } catch (...) {
         close(signal_fd);
         sigprocmask(SIG_SETMASK, &previous, nullptr);

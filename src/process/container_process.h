@@ -4,10 +4,13 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <string>
 
+#include "security/seccomp.h"
 #include "spec/spec.h"
+#include "terminal/unique_fd.h"
 
 namespace ocirun::process {
 
@@ -23,6 +26,9 @@ struct InitRequest {
     int preserve_fds = 0;   // --preserve-fds: fds 3+listen_fds .. kept open
     int listen_fds = 0;     // LISTEN_FDS handed over: fds 3 .. 3+listen_fds-1
     int exec_fifo_fd = -1;  // O_PATH fd of exec.fifo, reopened for writing by init
+    // linux.seccomp compiled by the runtime before clone, so that init only loads it; null
+    // without linux.seccomp.
+    const security::CompiledSeccomp* seccomp = nullptr;
 };
 
 // Returns the first fd number after the ones passed to the container (3 + listen + preserve).
@@ -58,8 +64,13 @@ class ContainerProcess {
     void wait_for_hooks_request();
     // Lets init continue; `state_json` is the state given to the hooks init runs itself.
     void hooks_done(const std::string& state_json);
-    // Waits until init is ready to block on exec.fifo, then drops the sync socket.
-    void wait_ready();
+    // Waits until init is ready to block on exec.fifo, then drops the sync socket. Keeps the
+    // pty master init sends for process.terminal, and passes the seccomp notify fd init sends
+    // for SCMP_ACT_NOTIFY rules to `on_seccomp_fd` (which must not close it) before letting
+    // init go on.
+    void wait_ready(const std::function<void(int notify_fd)>& on_seccomp_fd);
+    // Returns the pty master received by wait_ready; not valid without process.terminal.
+    terminal::UniqueFd take_terminal_master() { return std::move(terminal_master_); }
 
     // Kills and reaps the processes, for a failed create.
     void kill();
@@ -71,6 +82,7 @@ class ContainerProcess {
     pid_t first_pid_;
     pid_t init_pid_ = 0;
     int sync_fd_;
+    terminal::UniqueFd terminal_master_;
 };
 
 }  // namespace ocirun::process

@@ -16,9 +16,11 @@
 #include <vector>
 
 #include "base/error.h"
+#include "process/attributes.h"
 #include "process/init_stage.h"
 #include "process/namespaces.h"
 #include "process/sync_protocol.h"
+#include "security/messages.h"
 
 namespace ocirun::process {
 
@@ -162,6 +164,22 @@ void close_fds_from(int minimum, std::initializer_list<int> keep) {
     syscall(SYS_close_range, next, ~0U, 0);
 }
 
+// Routes the security code's warnings and debug messages to the runtime, which logs them,
+// because the child must not write the log itself. A message that cannot be sent is dropped.
+void forward_messages(const SyncSocket& sync) {
+    security::set_message_handler([sync](log::Level level, std::string_view message) {
+        // The runtime's log settings are inherited, so debug records it would drop stay here.
+        if (level == log::Level::debug && !log::debug_enabled()) {
+            return;
+        }
+        SyncMessage type = level == log::Level::debug ? SyncMessage::debug : SyncMessage::warning;
+        try {
+            sync.send(type, message);
+        } catch (const Error&) {
+        }
+    });
+}
+
 std::map<std::string, std::string> parse_cgroup_paths(const std::string& payload) {
     std::map<std::string, std::string> paths;
     try {
@@ -178,6 +196,7 @@ void run_cloned_process(const InitRequest& request, int sync_fd) {
     SyncSocket sync(sync_fd);
     try {
         reset_signals();
+        forward_messages(sync);
         close_fds_from(first_unpassed_fd(request), {std::min(sync_fd, request.exec_fifo_fd),
                                                     std::max(sync_fd, request.exec_fifo_fd)});
         // Dies with the runtime, so that a killed `create` leaves no half-made container.
@@ -187,6 +206,11 @@ void run_cloned_process(const InitRequest& request, int sync_fd) {
 
         SyncFrame start = sync.expect(SyncMessage::start);
         auto cgroup_paths = parse_cgroup_paths(start.payload);
+        // The runtime has moved this process into the container's cgroup before `start`.
+        const auto& affinity = request.spec->process->exec_cpu_affinity;
+        if (affinity && !affinity->initial.empty()) {
+            apply_cpu_affinity(affinity->initial);
+        }
 
         if (needs_init_fork(linux_config)) {
             join_namespaces(linux_config);

@@ -18,7 +18,11 @@
 #include "process/sync_protocol.h"
 #include "rootfs/rootfs.h"
 #include "security/capabilities.h"
+#include "security/host_fds.h"
+#include "security/lsm.h"
+#include "security/messages.h"
 #include "security/seccomp.h"
+#include "terminal/pty.h"
 
 namespace ocirun::process {
 
@@ -40,7 +44,8 @@ void apply_process_attributes(const InitRequest& request) {
     const spec::Linux& linux_config = *spec.linux_config;
     apply_sysctl(linux_config.sysctl);
     if (!request.no_new_keyring) {
-        join_session_keyring(request.id);
+        // runc 1.1.5's name, which `cat /proc/keys` shows inside its containers.
+        join_session_keyring("_ses." + request.id);
     }
     apply_rlimits(process.rlimits);
     if (process.oom_score_adj) {
@@ -73,12 +78,30 @@ void make_directories(const std::string& cwd) {
     }
 }
 
+// Hands the notify fd to the runtime and waits until it has passed it to the listener, so that
+// no notified syscall of the container waits for an agent that does not have the fd yet.
+void send_seccomp_notify_fd(const SyncSocket& sync, int notify_fd) {
+    sync.send_with_fd(SyncMessage::seccomp_fd, notify_fd);
+    sync.expect(SyncMessage::seccomp_done);
+}
+
+// Loads the filter compiled by the runtime. A filter with SCMP_ACT_NOTIFY rules yields a notify
+// fd, which goes to the runtime for linux.seccomp.listenerPath.
+void load_seccomp(const InitRequest& request, const SyncSocket& sync) {
+    int notify_fd = security::load_compiled_seccomp(*request.seccomp);
+    if (notify_fd >= 0) {
+        send_seccomp_notify_fd(sync, notify_fd);
+        close(notify_fd);
+    }
+}
+
 // Switches to the container user. Seccomp goes before the capability drop, unless
-// noNewPrivileges is set: then it is the very last step before execve, as runc orders them.
-void switch_user(const spec::Process& process, const std::optional<spec::Seccomp>& seccomp) {
-    // TODO: send the SCMP_ACT_NOTIFY fd that load_seccomp returns to linux.seccomp.listenerPath.
-    if (seccomp && !process.no_new_privileges) {
-        security::load_seccomp(*seccomp);
+// noNewPrivileges is set: then run_init loads it after the executable is found and before
+// `ready`, as runc 1.1 orders them.
+void switch_user(const InitRequest& request, const SyncSocket& sync) {
+    const spec::Process& process = *request.spec->process;
+    if (request.seccomp != nullptr && !process.no_new_privileges) {
+        load_seccomp(request, sync);
     }
     security::keep_capabilities_across_setuid();
     apply_user(process.user);
@@ -90,6 +113,27 @@ void switch_user(const spec::Process& process, const std::optional<spec::Seccomp
     if (chdir(cwd.c_str()) != 0) {
         throw_errno("chdir to working directory " + quote(cwd));
     }
+    // A cwd reached through a leaked host fd would hand the container the host's tree
+    // (CVE-2024-21626).
+    security::verify_cwd_inside_root();
+}
+
+// Makes a pty in the container's devpts the process's console and /dev/console, and sends the
+// master to the runtime. Runs after pivot_root, so that /dev/ptmx is the container's.
+void set_up_terminal(const spec::Process& process, const SyncSocket& sync) {
+    terminal::Pty pty = terminal::open_pty();
+    if (process.console_size) {
+        terminal::set_window_size(pty.peer.get(),
+                                  {static_cast<uint16_t>(process.console_size->height),
+                                   static_cast<uint16_t>(process.console_size->width)});
+    }
+    terminal::UniqueFd dev(open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dev.valid()) {
+        throw_errno("open " + quote("/dev"));
+    }
+    terminal::mount_console(pty.peer.get(), dev.get());
+    terminal::make_controlling_terminal(pty.peer.get());
+    sync.send_with_fd(SyncMessage::terminal, pty.master.get());
 }
 
 // Marks the fds passed to the container inheritable and every later one close-on-exec.
@@ -166,10 +210,11 @@ void check_exec_fifo(const InitRequest& request) {
         if (spec.hooks) {
             hooks::run_hooks(spec.hooks->start_container, "startContainer", state_json);
         }
-        if (spec.linux_config->seccomp && spec.process->no_new_privileges) {
-            security::load_seccomp(*spec.linux_config->seccomp);
-        }
         prepare_fds(request);
+        security::verify_no_host_fds_leak(first_unpassed_fd(request));
+        if (spec.process->exec_cpu_affinity && !spec.process->exec_cpu_affinity->final.empty()) {
+            apply_cpu_affinity(spec.process->exec_cpu_affinity->final);
+        }
         std::vector<std::string> args = spec.process->args;
         std::vector<std::string> env = container_env(request);
         std::vector<char*> argv = to_argv(args);
@@ -201,18 +246,30 @@ void run_init(const InitRequest& request, int sync_fd,
         hooks::run_hooks(spec.hooks->create_container, "createContainer", state_json);
     }
     rootfs::enter_rootfs(spec, rootfs_options);
+    if (process.terminal) {
+        set_up_terminal(process, sync);
+    }
 
     set_names(spec);
+    // LSM labels take effect at execve and must be set before no_new_privs, as runc orders it.
+    security::apply_apparmor_profile(process.apparmor_profile);
+    security::apply_selinux_label(process.selinux_label);
     apply_process_attributes(request);
     make_directories(process.cwd.empty() ? "/" : process.cwd);
-    switch_user(process, spec.linux_config->seccomp);
+    switch_user(request, sync);
     std::string executable = find_executable(process.args.at(0), process.env);
     check_exec_fifo(request);
+    if (request.seccomp != nullptr && process.no_new_privileges) {
+        load_seccomp(request, sync);
+    }
 
     // From here on the runtime exits; the container must outlive it.
     prctl(PR_SET_PDEATHSIG, 0);
     sync.send(SyncMessage::ready);
     close(sync_fd);
+    // NOTE: messages after `ready` are dropped: the runtime has stopped reading, and init must
+    // not write the log itself.
+    security::set_message_handler([](log::Level, std::string_view) {});
     start_program(request, executable, state_json);
 }
 

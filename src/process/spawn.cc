@@ -94,7 +94,8 @@ ContainerProcess::ContainerProcess(ContainerProcess&& other) noexcept
     : request_(other.request_),
       first_pid_(other.first_pid_),
       init_pid_(other.init_pid_),
-      sync_fd_(other.sync_fd_) {
+      sync_fd_(other.sync_fd_),
+      terminal_master_(std::move(other.terminal_master_)) {
     other.sync_fd_ = -1;
     other.first_pid_ = 0;
     other.init_pid_ = 0;
@@ -147,7 +148,8 @@ pid_t ContainerProcess::begin(const std::map<std::string, std::string>& cgroup_r
         SyncFrame frame = sync.receive();
         switch (frame.type) {
             case SyncMessage::warning:
-                log::warning(frame.payload);
+            case SyncMessage::debug:
+                log_message_frame(frame);
                 continue;
             case SyncMessage::error:
                 throw Error(frame.payload, frame.error_number, frame.kind);
@@ -182,8 +184,32 @@ void ContainerProcess::hooks_done(const std::string& state_json) {
     SyncSocket(sync_fd_).send(SyncMessage::hooks_done, state_json);
 }
 
-void ContainerProcess::wait_ready() {
-    SyncSocket(sync_fd_).expect(SyncMessage::ready);
+void ContainerProcess::wait_ready(const std::function<void(int notify_fd)>& on_seccomp_fd) {
+    SyncSocket sync(sync_fd_);
+    for (;;) {
+        terminal::UniqueFd attached;
+        SyncFrame frame = sync.receive(&attached);
+        if (log_message_frame(frame)) {
+            continue;
+        }
+        if (frame.type == SyncMessage::error) {
+            throw Error(frame.payload, frame.error_number, frame.kind);
+        }
+        if (frame.type == SyncMessage::ready) {
+            break;
+        }
+        if (!attached.valid() ||
+            (frame.type != SyncMessage::terminal && frame.type != SyncMessage::seccomp_fd)) {
+            throw_error(std::string("unexpected sync message ") + sync_message_name(frame.type) +
+                        " before ready");
+        }
+        if (frame.type == SyncMessage::terminal) {
+            terminal_master_ = std::move(attached);
+            continue;
+        }
+        on_seccomp_fd(attached.get());
+        sync.send(SyncMessage::seccomp_done);
+    }
     close(sync_fd_);
     sync_fd_ = -1;
 }

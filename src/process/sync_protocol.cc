@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "terminal/fd_passing.h"
 
 namespace ocirun::process {
 
@@ -18,10 +19,36 @@ struct FrameHeader {
     uint32_t kind;
 };
 
-constexpr uint32_t kLastMessage = static_cast<uint32_t>(SyncMessage::error);
+constexpr uint32_t kLastMessage = static_cast<uint32_t>(SyncMessage::seccomp_done);
 constexpr uint32_t kLastKind = static_cast<uint32_t>(ErrorKind::unsupported);
 
+terminal::UniqueFd take_attached_fd(msghdr& message) {
+    terminal::UniqueFd fd;
+    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr;
+         header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS &&
+            header->cmsg_len == CMSG_LEN(sizeof(int))) {
+            int received = -1;
+            std::memcpy(&received, CMSG_DATA(header), sizeof(int));
+            fd.reset(received);
+        }
+    }
+    return fd;
+}
+
 }  // namespace
+
+bool log_message_frame(const SyncFrame& frame) {
+    if (frame.type == SyncMessage::warning) {
+        log::warning(frame.payload);
+        return true;
+    }
+    if (frame.type == SyncMessage::debug) {
+        log::debug(frame.payload);
+        return true;
+    }
+    return false;
+}
 
 const char* sync_message_name(SyncMessage type) {
     switch (type) {
@@ -43,6 +70,14 @@ const char* sync_message_name(SyncMessage type) {
             return "warning";
         case SyncMessage::error:
             return "error";
+        case SyncMessage::debug:
+            return "debug";
+        case SyncMessage::terminal:
+            return "terminal";
+        case SyncMessage::seccomp_fd:
+            return "seccomp_fd";
+        case SyncMessage::seccomp_done:
+            return "seccomp_done";
     }
     return "unknown";
 }
@@ -107,15 +142,27 @@ void SyncSocket::send_warning(std::string_view message) const {
     send(SyncMessage::warning, message);
 }
 
-SyncFrame SyncSocket::receive() const {
+void SyncSocket::send_with_fd(SyncMessage type, int fd) const {
+    terminal::send_fd(fd_, fd, encode_sync_frame(SyncFrame{type, 0, ErrorKind::generic, {}}));
+}
+
+SyncFrame SyncSocket::receive(terminal::UniqueFd* attached) const {
     std::string buffer(sizeof(FrameHeader) + kMaxSyncPayload, '\0');
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    iovec io{buffer.data(), buffer.size()};
+    msghdr message{};
+    message.msg_iov = &io;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
     ssize_t received;
     do {
-        received = ::recv(fd_, buffer.data(), buffer.size(), MSG_TRUNC);
+        received = ::recvmsg(fd_, &message, MSG_TRUNC | MSG_CMSG_CLOEXEC);
     } while (received < 0 && errno == EINTR);
     if (received < 0) {
         throw_errno("receive sync message");
     }
+    terminal::UniqueFd fd = take_attached_fd(message);
     if (received == 0) {
         throw_error("container init exited during setup");
     }
@@ -123,14 +170,17 @@ SyncFrame SyncSocket::receive() const {
         throw_error("sync message of " + std::to_string(received) + " bytes is too long");
     }
     buffer.resize(static_cast<size_t>(received));
-    return decode_sync_frame(buffer);
+    SyncFrame frame = decode_sync_frame(buffer);
+    if (attached != nullptr) {
+        *attached = std::move(fd);
+    }
+    return frame;
 }
 
 SyncFrame SyncSocket::expect(SyncMessage type) const {
     for (;;) {
         SyncFrame frame = receive();
-        if (frame.type == SyncMessage::warning) {
-            log::warning(frame.payload);
+        if (log_message_frame(frame)) {
             continue;
         }
         if (frame.type == SyncMessage::error) {

@@ -18,12 +18,19 @@
 //   init prepares the rootfs.
 //   C -> P  run_hooks        P runs prestart and createRuntime hooks
 //   P -> C  hooks_done       payload: the OCI state JSON, for the hooks init runs itself
-//   init runs createContainer hooks, enters the rootfs, applies the process attributes and
-//   resolves the executable.
+//   init runs createContainer hooks, enters the rootfs, makes the pty when process.terminal
+//   is set, applies the process attributes and resolves the executable.
+//   C -> P  terminal         (process.terminal) the pty master attached as SCM_RIGHTS
+//   init loads the seccomp filter (before the capability drop, or after the executable is
+//   found with noNewPrivileges).
+//   C -> P  seccomp_fd       (SCMP_ACT_NOTIFY rules) the notify fd attached as SCM_RIGHTS; P
+//                            sends it to linux.seccomp.listenerPath
+//   P -> C  seccomp_done
 //   C -> P  ready            P writes state.json and the pid file; init then blocks on
 //                            exec.fifo until `start`.
 //
-// At any point C may send `warning` (payload: message; P logs it and keeps reading) or
+// At any point C may send `warning` or `debug` (payload: message; P logs it at that level and
+// keeps reading) or
 // `error` (errno in the header, payload: message; C then exits and P fails with exactly that
 // message).
 #pragma once
@@ -34,6 +41,7 @@
 #include <utility>
 
 #include "base/error.h"
+#include "terminal/unique_fd.h"
 
 namespace ocirun::process {
 
@@ -47,6 +55,10 @@ enum class SyncMessage : uint32_t {
     ready,
     warning,
     error,
+    debug,
+    terminal,
+    seccomp_fd,
+    seccomp_done,
 };
 
 const char* sync_message_name(SyncMessage type);
@@ -65,6 +77,9 @@ std::string encode_sync_frame(const SyncFrame& frame);
 // Parses one received datagram. Throws Error on a short frame or an unknown type.
 SyncFrame decode_sync_frame(std::string_view bytes);
 
+// Logs a `warning` or `debug` frame at its level and returns true; false for any other type.
+bool log_message_frame(const SyncFrame& frame);
+
 // Returns {runtime end, child end}, both close-on-exec.
 std::pair<int, int> make_sync_socket_pair();
 
@@ -78,12 +93,15 @@ class SyncSocket {
     void send(SyncMessage type, std::string_view payload = {}, int32_t error_number = 0) const;
     void send_error(const Error& error) const;
     void send_warning(std::string_view message) const;
+    // Sends a frame of `type` with `fd` attached as SCM_RIGHTS.
+    void send_with_fd(SyncMessage type, int fd) const;
 
-    // Receives one frame. Throws Error when the other end closed the socket.
-    SyncFrame receive() const;
+    // Receives one frame. Throws Error when the other end closed the socket. An fd attached
+    // to the frame goes to `attached` when given, and is closed otherwise.
+    SyncFrame receive(terminal::UniqueFd* attached = nullptr) const;
 
-    // Receives frames until one of `type`: logs each `warning`, throws an `error` frame as
-    // Error with its message and errno, and throws on any other type.
+    // Receives frames until one of `type`: logs each `warning` and `debug`, throws an `error` frame
+    // as Error with its message and errno, and throws on any other type.
     SyncFrame expect(SyncMessage type) const;
 
   private:

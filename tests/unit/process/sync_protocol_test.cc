@@ -97,5 +97,33 @@ TEST_F(SyncPair, ClosedPeerIsAnError) {
     }
 }
 
+TEST_F(SyncPair, AttachedFdArrives) {
+    int pipe_fds[2];
+    ASSERT_EQ(pipe(pipe_fds), 0);
+    SyncSocket(child_fd).send_with_fd(SyncMessage::terminal, pipe_fds[1]);
+    close(pipe_fds[1]);
+    terminal::UniqueFd attached;
+    SyncFrame frame = SyncSocket(runtime_fd).receive(&attached);
+    EXPECT_EQ(frame.type, SyncMessage::terminal);
+    ASSERT_TRUE(attached.valid());
+    ASSERT_EQ(write(attached.get(), "x", 1), 1);
+    char byte = 0;
+    EXPECT_EQ(read(pipe_fds[0], &byte, 1), 1);
+    EXPECT_EQ(byte, 'x');
+    close(pipe_fds[0]);
+}
+
+TEST_F(SyncPair, ExpectSkipsDebugFrames) {
+    SyncSocket child(child_fd);
+    child.send(SyncMessage::debug, "seccomp: skipped a syscall");
+    child.send(SyncMessage::ready);
+    EXPECT_EQ(SyncSocket(runtime_fd).expect(SyncMessage::ready).type, SyncMessage::ready);
+}
+
+TEST(SyncFrame, LastMessageTypeDecodes) {
+    SyncFrame frame{SyncMessage::seccomp_done, 0, ErrorKind::generic, ""};
+    EXPECT_EQ(decode_sync_frame(encode_sync_frame(frame)).type, SyncMessage::seccomp_done);
+}
+
 }  // namespace
 }  // namespace ocirun::process

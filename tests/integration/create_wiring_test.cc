@@ -1,0 +1,117 @@
+// What create sets up around init: the device cgroup, warnings from the child, the session
+// keyring, root.path checks and execCPUAffinity.
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness.h"
+
+namespace ocirun::testing {
+namespace {
+
+std::string read_text(const std::string& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+size_t count_lines_containing(const std::string& text, const std::string& needle) {
+    size_t count = 0;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find(needle) != std::string::npos) {
+            ++count;
+        }
+    }
+    return count;
+}
+
+void add_capability(nlohmann::json& config, const std::string& name) {
+    for (const char* set : {"bounding", "effective", "permitted"}) {
+        config["process"]["capabilities"][set].push_back(name);
+    }
+}
+
+TEST(DeviceCgroup, DevNullIsMadeByMknod) {
+    TestContainer container({"/bin/sh", "-c",
+                             "stat -c '%t:%T %F' /dev/null; "
+                             "grep -c ' /dev/null ' /proc/self/mountinfo; true"});
+    // Managers' configs start the device rules with deny-all, as `runc spec` writes them.
+    container.config["linux"]["resources"]["devices"] = {{{"allow", false}, {"access", "rwm"}}};
+    CommandResult result = container.run();
+    ASSERT_EQ(result.status, 0) << result.err;
+    // A bind mount of the host's node would show up in mountinfo.
+    EXPECT_EQ(result.out, "1:3 character special file\n0\n");
+}
+
+TEST(DeviceCgroup, UnlistedDeviceIsDenied) {
+    // /dev/mem (1:1) is in no default rule, so the device cgroup rejects opening it, even
+    // though mknod of any character device is allowed.
+    TestContainer container(
+        {"/bin/sh", "-c", "mknod /dev/mem-copy c 1 1 && head -c 1 /dev/mem-copy >/dev/null"});
+    add_capability(container.config, "CAP_MKNOD");
+    CommandResult result = container.run();
+    EXPECT_NE(result.status, 0);
+    EXPECT_NE(result.err.find("Operation not permitted"), std::string::npos) << result.err;
+}
+
+TEST(DeviceCgroup, ConfiguredDenyAllStillAllowsDefaults) {
+    TestContainer container({"/bin/sh", "-c", "echo x > /dev/null && head -c 1 /dev/zero | wc -c"});
+    container.config["linux"]["resources"]["devices"] = {{{"allow", false}, {"access", "rwm"}}};
+    CommandResult result = container.run();
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.out, "1\n");
+}
+
+TEST(ChildMessages, UnknownCapabilityWarnsOnce) {
+    TestContainer container({"/bin/true"});
+    add_capability(container.config, "CAP_NOT_IN_ANY_KERNEL");
+    container.write_config();
+    std::string log_path = container.bundle() + "/log.json";
+    CommandResult result = container.ocirun({"--log", log_path, "--log-format", "json", "run",
+                                             "--bundle", container.bundle(), container.id()});
+    ASSERT_EQ(result.status, 0) << result.err;
+    std::string log = read_text(log_path);
+    EXPECT_EQ(count_lines_containing(log, "CAP_NOT_IN_ANY_KERNEL"), 1u) << log;
+    EXPECT_EQ(count_lines_containing(log, "\"level\":\"warning\""), 1u) << log;
+}
+
+TEST(Keyring, NamedAsRuncNamesIt) {
+    TestContainer container({"/bin/cat", "/proc/keys"});
+    container.config["linux"]["maskedPaths"] = nlohmann::json::array();
+    CommandResult result = container.run();
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_NE(result.out.find("_ses." + container.id()), std::string::npos) << result.out;
+}
+
+TEST(RootPath, SymlinkIsRejected) {
+    TestContainer container({"/bin/true"});
+    std::string link = container.bundle() + "/rootfs-link";
+    std::filesystem::create_symlink(OCIRUN_ROOTFS, link);
+    container.config["root"]["path"] = link;
+    CommandResult result = container.create();
+    EXPECT_NE(result.status, 0);
+    EXPECT_NE(result.err.find("symlink"), std::string::npos) << result.err;
+    EXPECT_FALSE(path_exists(container.state_dir()));
+}
+
+TEST(ExecCpuAffinity, FinalIsAppliedBeforeExec) {
+    cpu_set_t host;
+    ASSERT_EQ(sched_getaffinity(0, sizeof(host), &host), 0);
+    if (!CPU_ISSET(0, &host)) {
+        GTEST_SKIP() << "cpu 0 is not available to the test";
+    }
+    TestContainer container({"/bin/grep", "Cpus_allowed_list", "/proc/self/status"});
+    container.config["process"]["execCPUAffinity"] = {{"initial", "0"}, {"final", "0"}};
+    CommandResult result = container.run();
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_NE(result.out.find("Cpus_allowed_list:\t0\n"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace ocirun::testing
