@@ -180,7 +180,7 @@ void bind_into_root(int root_fd, const std::string& source, const std::string& d
     std::string resolved = resolve_in_root(root_fd, destination);
     check_proc_destination(resolved, source);
     NodeKind kind = S_ISDIR(source_status.st_mode) ? NodeKind::directory : NodeKind::file;
-    Fd target = make_path_in_root(root_fd, resolved, kind);
+    Fd target = make_resolved_path_in_root(root_fd, resolved, kind);
 
     bool recursive = options.is_recursive_bind();
     unsigned tree_flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
@@ -214,7 +214,7 @@ void mount_into_root(int root_fd, const std::string& source, const std::string& 
     if (type != "proc" && type != "sysfs") {
         check_proc_destination(resolved, source);
     }
-    Fd target = make_path_in_root(root_fd, resolved, NodeKind::directory);
+    Fd target = make_resolved_path_in_root(root_fd, resolved, NodeKind::directory);
 
     const std::string& device = source.empty() ? type : source;
     if (options.tmpcopyup && type == "tmpfs") {

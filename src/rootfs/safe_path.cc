@@ -33,10 +33,10 @@ class UmaskZero {
     mode_t saved_;
 };
 
-int openat2_in_root(int root_fd, const std::string& path, int flags) {
+int openat2_with(int root_fd, const std::string& path, int flags, uint64_t resolve) {
     open_how how{};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    how.resolve = resolve;
     std::string relative = path.empty() ? "." : path;
     for (int attempt = 0;; ++attempt) {
         long fd = syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof(how));
@@ -44,6 +44,17 @@ int openat2_in_root(int root_fd, const std::string& path, int flags) {
             return static_cast<int>(fd);
         }
     }
+}
+
+int openat2_in_root(int root_fd, const std::string& path, int flags) {
+    return openat2_with(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+// Opens `path` below the root with no symlink followed, the final component included. The
+// kernel fails with ELOOP at the first symlink and with ENOENT at the first missing component.
+// Either way one openat2 call replaces a walk of the path component by component.
+int open_without_symlinks(int root_fd, const std::string& path, int flags) {
+    return openat2_with(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 }
 
 std::deque<std::string> split_raw(const std::string& path) {
@@ -60,6 +71,17 @@ std::deque<std::string> split_raw(const std::string& path) {
         start = end + 1;
     }
     return parts;
+}
+
+// True when a component is "." or "..", which the kernel resolves after symlinks but
+// clean_path resolves lexically.
+bool has_dot_component(const std::string& path) {
+    for (const std::string& part : split_raw(path)) {
+        if (part == "." || part == "..") {
+            return true;
+        }
+    }
+    return false;
 }
 
 std::string join_components(const std::vector<std::string>& components) {
@@ -89,19 +111,20 @@ Fd open_child(int dir_fd, const std::string& name, int flags) {
     return Fd(::openat(dir_fd, name.c_str(), flags | O_PATH | O_NOFOLLOW | O_CLOEXEC));
 }
 
-Fd open_or_make_directory(int dir_fd, const std::string& name, const std::string& path) {
-    Fd child = open_child(dir_fd, name, O_DIRECTORY);
-    if (child.valid() || errno != ENOENT) {
-        if (!child.valid()) {
+Fd open_or_make_directory(int dir_fd, const std::string& name, const std::string& path,
+                          bool missing) {
+    Fd child;
+    if (!missing) {
+        child = open_child(dir_fd, name, O_DIRECTORY);
+        if (child.valid()) {
+            return child;
+        }
+        if (errno != ENOENT) {
             throw_errno("open " + quote(path));
         }
-        return child;
     }
-    {
-        UmaskZero umask_zero;
-        if (::mkdirat(dir_fd, name.c_str(), 0755) != 0 && errno != EEXIST) {
-            throw_errno("mkdir " + quote(path));
-        }
+    if (::mkdirat(dir_fd, name.c_str(), 0755) != 0 && errno != EEXIST) {
+        throw_errno("mkdir " + quote(path));
     }
     child = open_child(dir_fd, name, O_DIRECTORY);
     if (!child.valid()) {
@@ -113,7 +136,6 @@ Fd open_or_make_directory(int dir_fd, const std::string& name, const std::string
 Fd open_or_make_file(int dir_fd, const std::string& name, const std::string& path) {
     Fd child = open_child(dir_fd, name, 0);
     if (!child.valid() && errno == ENOENT) {
-        UmaskZero umask_zero;
         Fd created(::openat(dir_fd, name.c_str(),
                             O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0755));
         if (!created.valid() && errno != EEXIST) {
@@ -171,7 +193,12 @@ std::string clean_path(const std::string& path) {
     return join_components(components);
 }
 
-std::string resolve_in_root(int root_fd, const std::string& path) {
+namespace {
+
+// Expands the symlinks of `path` one component at a time with readlinkat, for paths that
+// contain a symlink, "." or ".." or that the kernel rejects, so errors and ".." after a
+// symlink behave as documented for resolve_in_root.
+std::string resolve_by_components(int root_fd, const std::string& path) {
     std::deque<std::string> pending = split_raw(path);
     std::vector<std::string> resolved;
     int symlinks = 0;
@@ -206,23 +233,84 @@ std::string resolve_in_root(int root_fd, const std::string& path) {
     return join_components(resolved);
 }
 
-Fd make_path_in_root(int root_fd, const std::string& path, NodeKind kind) {
-    std::vector<std::string> components = path_components(resolve_in_root(root_fd, path));
-    Fd current(::openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!current.valid()) {
-        throw_errno("open the container's root");
-    }
+// Creates components[first..] below `start` (the directory of components[0..first)) and
+// returns an O_PATH fd of the final node. With `missing` set the components are known to be
+// absent, so mkdirat comes before the open.
+Fd make_components(Fd start, const std::vector<std::string>& components, size_t first,
+                   NodeKind kind, bool missing) {
+    UmaskZero umask_zero;
     std::string walked;
-    for (size_t i = 0; i < components.size(); ++i) {
+    for (size_t i = 0; i < first; ++i) {
+        walked += "/" + components[i];
+    }
+    Fd current = std::move(start);
+    for (size_t i = first; i < components.size(); ++i) {
         walked += "/" + components[i];
         bool last = i + 1 == components.size();
         if (last && kind == NodeKind::file) {
             current = open_or_make_file(current.get(), components[i], walked);
         } else {
-            current = open_or_make_directory(current.get(), components[i], walked);
+            current = open_or_make_directory(current.get(), components[i], walked, missing);
         }
     }
     return current;
+}
+
+Fd open_root_directory(int root_fd) {
+    Fd root(::openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid()) {
+        throw_errno("open the container's root");
+    }
+    return root;
+}
+
+std::string join_prefix(const std::vector<std::string>& components, size_t count) {
+    return join_components({components.begin(), components.begin() + static_cast<long>(count)});
+}
+
+}  // namespace
+
+std::string resolve_in_root(int root_fd, const std::string& path) {
+    if (!has_dot_component(path)) {
+        // Success means that no component is a symlink. ENOENT means that none before the
+        // first missing one is, and the components after it are kept as written.
+        Fd plain(open_without_symlinks(root_fd, path, O_PATH));
+        if (plain.valid() || errno == ENOENT) {
+            return clean_path(path);
+        }
+    }
+    return resolve_by_components(root_fd, path);
+}
+
+Fd make_resolved_path_in_root(int root_fd, const std::string& resolved, NodeKind kind) {
+    int final_flags = kind == NodeKind::directory ? O_DIRECTORY : 0;
+    Fd existing(open_without_symlinks(root_fd, resolved, O_PATH | final_flags));
+    if (existing.valid()) {
+        return existing;
+    }
+    int error = errno;
+    std::vector<std::string> components = path_components(resolved);
+    if (error != ENOENT || components.empty()) {
+        // A symlink that appeared since the resolution, or a file where a directory belongs.
+        // The walk below opens each component with O_NOFOLLOW and reports the error.
+        return make_components(open_root_directory(root_fd), components, 0, kind, false);
+    }
+    // Finds the deepest existing directory, then creates the components below it.
+    for (size_t count = components.size() - 1; count > 0; --count) {
+        Fd parent(
+            open_without_symlinks(root_fd, join_prefix(components, count), O_PATH | O_DIRECTORY));
+        if (parent.valid()) {
+            return make_components(std::move(parent), components, count, kind, true);
+        }
+        if (errno != ENOENT) {
+            return make_components(open_root_directory(root_fd), components, 0, kind, false);
+        }
+    }
+    return make_components(open_root_directory(root_fd), components, 0, kind, true);
+}
+
+Fd make_path_in_root(int root_fd, const std::string& path, NodeKind kind) {
+    return make_resolved_path_in_root(root_fd, resolve_in_root(root_fd, path), kind);
 }
 
 Fd make_parent_in_root(int root_fd, const std::string& path, std::string& name) {

@@ -35,6 +35,10 @@ enum class NodeKind { directory, file };
 // expanded inside the root by resolve_in_root.
 Fd make_path_in_root(int root_fd, const std::string& path, NodeKind kind);
 
+// Like make_path_in_root for a path that resolve_in_root returned, so its symlinks are not
+// expanded a second time. A symlink found in it fails the call.
+Fd make_resolved_path_in_root(int root_fd, const std::string& resolved, NodeKind kind);
+
 // Returns an O_PATH fd of the parent directory of `path` (created as by make_path_in_root)
 // and stores the final component in `name`, for calls that take a dirfd and a name
 // (mknodat, symlinkat).

@@ -59,18 +59,29 @@ cap_value_t last_cap() {
     return static_cast<cap_value_t>(cap_max_bits()) - 1;
 }
 
-std::vector<bool> read_bounding_set() {
-    std::vector<bool> bounding(static_cast<size_t>(last_cap()) + 1);
-    for (cap_value_t cap = 0; cap <= last_cap(); ++cap) {
-        bounding[static_cast<size_t>(cap)] = cap_get_bound(cap) == 1;
+// The runtime's own bounding set, read with one PR_CAPBSET_READ per capability on first use,
+// so that only the capabilities a config names are read.
+class BoundingSet {
+  public:
+    BoundingSet() : states_(static_cast<size_t>(last_cap()) + 1, kUnread) {}
+
+    bool contains(cap_value_t cap) {
+        signed char& state = states_[static_cast<size_t>(cap)];
+        if (state == kUnread) {
+            state = cap_get_bound(cap) == 1 ? 1 : 0;
+        }
+        return state == 1;
     }
-    return bounding;
-}
+
+  private:
+    static constexpr signed char kUnread = -1;
+    std::vector<signed char> states_;
+};
 
 // Converts names to numbers. Unknown or unavailable names are collected in `unknown` and
 // `unavailable` so that each is reported once, whichever sets list it.
 CapList resolve_names(const std::optional<std::vector<std::string>>& names,
-                      const std::vector<bool>& own_bounding, std::set<std::string>& unknown,
+                      BoundingSet& own_bounding, std::set<std::string>& unknown,
                       std::set<std::string>& unavailable) {
     CapList caps;
     if (!names) {
@@ -82,7 +93,7 @@ CapList resolve_names(const std::optional<std::vector<std::string>>& names,
         if (name.rfind("CAP_", 0) != 0 || cap_from_name(name.c_str(), &value) != 0 || value < 0 ||
             value > last_cap()) {
             unknown.insert(name);
-        } else if (!own_bounding[static_cast<size_t>(value)]) {
+        } else if (!own_bounding.contains(value)) {
             unavailable.insert(name);
         } else if (std::find(caps.begin(), caps.end(), value) == caps.end()) {
             caps.push_back(value);
@@ -92,7 +103,7 @@ CapList resolve_names(const std::optional<std::vector<std::string>>& names,
 }
 
 CapSets resolve_sets(const std::optional<spec::Capabilities>& capabilities,
-                     const std::vector<bool>& own_bounding) {
+                     BoundingSet& own_bounding) {
     CapSets sets;
     if (!capabilities) {
         return sets;
@@ -136,12 +147,19 @@ void raise_permitted_to_effective() {
     }
 }
 
-void drop_bounding(const CapList& keep, const std::vector<bool>& own_bounding) {
+// Drops without reading the bounding set first, because PR_CAPBSET_DROP of a capability that
+// is already out of the set succeeds. Only without CAP_SETPCAP does such a drop fail, with
+// EPERM, and then the set is read to tell that case from a real failure.
+void drop_bounding(const CapList& keep, BoundingSet& own_bounding) {
     for (cap_value_t cap = 0; cap <= last_cap(); ++cap) {
-        if (own_bounding[static_cast<size_t>(cap)] && !contains(keep, cap) &&
-            cap_drop_bound(cap) != 0) {
-            throw_errno("drop capability " + quote(cap_name(cap)) + " from the bounding set");
+        if (contains(keep, cap) || cap_drop_bound(cap) == 0) {
+            continue;
         }
+        int error = errno;
+        if (error == EPERM && !own_bounding.contains(cap)) {
+            continue;
+        }
+        throw_errno("drop capability " + quote(cap_name(cap)) + " from the bounding set", error);
     }
 }
 
@@ -178,7 +196,9 @@ void set_process_caps(const CapSets& sets) {
 
 // The kernel accepts an ambient capability only when it is both permitted and inheritable.
 void set_ambient(const CapSets& sets) {
-    if (cap_reset_ambient() != 0 && errno != EINVAL) {
+    // One PR_CAP_AMBIENT_CLEAR_ALL, where libcap 2.66 cap_reset_ambient() first reads every
+    // ambient bit with a prctl each. EINVAL means a kernel without ambient capabilities.
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
         throw_errno("clear ambient capabilities");
     }
     for (cap_value_t cap : sets.ambient) {
@@ -202,7 +222,7 @@ void keep_capabilities_across_setuid() {
 }
 
 void apply_capabilities(const std::optional<spec::Capabilities>& capabilities) {
-    const std::vector<bool> own_bounding = read_bounding_set();
+    BoundingSet own_bounding;
     const CapSets sets = resolve_sets(capabilities, own_bounding);
 
     raise_permitted_to_effective();

@@ -83,5 +83,45 @@ TEST_F(SafePath, ParentKeepsFinalName) {
     EXPECT_TRUE(std::filesystem::is_directory(root() + "/usr/lib/dev"));
 }
 
+TEST_F(SafePath, ResolvesPlainPathAsWritten) {
+    EXPECT_EQ(resolve_in_root(root_fd_.get(), "/usr//lib/"), "/usr/lib");
+    EXPECT_EQ(resolve_in_root(root_fd_.get(), "/usr/missing/lib"), "/usr/missing/lib");
+}
+
+TEST_F(SafePath, DotDotAfterSymlinkFollowsTarget) {
+    // "/lib/.." is "/usr" because /lib is a symlink to usr/lib. A lexical clean gives "/".
+    EXPECT_EQ(resolve_in_root(root_fd_.get(), "/lib/../x"), "/usr/x");
+}
+
+TEST_F(SafePath, MakesBelowDeepestExisting) {
+    Fd directory = make_path_in_root(root_fd_.get(), "/usr/lib/a/b", NodeKind::directory);
+    EXPECT_TRUE(directory.valid());
+    EXPECT_TRUE(std::filesystem::is_directory(root() + "/usr/lib/a/b"));
+    struct stat status {};
+    ASSERT_EQ(::stat((root() + "/usr/lib/a").c_str(), &status), 0);
+    EXPECT_EQ(status.st_mode & 07777, 0755U);
+}
+
+TEST_F(SafePath, ExistingPathOpensSameNode) {
+    Fd directory = make_path_in_root(root_fd_.get(), "/usr/lib", NodeKind::directory);
+    ASSERT_TRUE(directory.valid());
+    struct stat opened {};
+    struct stat expected {};
+    ASSERT_EQ(::fstat(directory.get(), &opened), 0);
+    ASSERT_EQ(::stat((root() + "/usr/lib").c_str(), &expected), 0);
+    EXPECT_EQ(opened.st_ino, expected.st_ino);
+}
+
+TEST_F(SafePath, ResolvedPathWithSymlinkFails) {
+    EXPECT_THROW(make_resolved_path_in_root(root_fd_.get(), "/lib/x", NodeKind::directory), Error);
+    EXPECT_FALSE(std::filesystem::exists(root() + "/usr/lib/x"));
+}
+
+TEST_F(SafePath, FileWhereDirectoryBelongsFails) {
+    make_path_in_root(root_fd_.get(), "/etc/file", NodeKind::file);
+    EXPECT_THROW(make_path_in_root(root_fd_.get(), "/etc/file", NodeKind::directory), Error);
+    EXPECT_THROW(make_path_in_root(root_fd_.get(), "/etc/file/sub", NodeKind::directory), Error);
+}
+
 }  // namespace
 }  // namespace ocirun::rootfs
