@@ -1,5 +1,5 @@
 // What create sets up around init: the device cgroup, warnings from the child, the session
-// keyring, root.path checks and execCPUAffinity.
+// keyring, root.path checks, intelRdt and execCPUAffinity.
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <unistd.h>
@@ -97,6 +97,18 @@ TEST(RootPath, SymlinkIsRejected) {
     CommandResult result = container.create();
     EXPECT_NE(result.status, 0);
     EXPECT_NE(result.err.find("symlink"), std::string::npos) << result.err;
+    EXPECT_FALSE(path_exists(container.state_dir()));
+}
+
+TEST(IntelRdt, FailsNamingResctrlWhenNotMounted) {
+    if (path_exists("/sys/fs/resctrl/schemata")) {
+        GTEST_SKIP() << "resctrl is mounted on this host";
+    }
+    TestContainer container({"/bin/true"});
+    container.config["linux"]["intelRdt"] = {{"closID", "ocirun-test"}};
+    CommandResult result = container.create();
+    EXPECT_NE(result.status, 0);
+    EXPECT_NE(result.err.find("resctrl"), std::string::npos) << result.err;
     EXPECT_FALSE(path_exists(container.state_dir()));
 }
 
