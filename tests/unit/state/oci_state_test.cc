@@ -62,7 +62,8 @@ TEST(OciState, StoppedPidZero) {
 
 TEST(OciState, ValidatesAgainstSchema) {
     std::string script = std::string(OCIRUN_SOURCE_DIR) + "/tests/tools/validate-json-schema.py";
-    std::string schema = "/work/shared/reference/runtime-spec/schema/state-schema.json";
+    std::string schema =
+        OCIRUN_SOURCE_DIR "/../shared/reference/runtime-spec/schema/state-schema.json";
     struct stat info {};
     if (stat(script.c_str(), &info) != 0 || stat(schema.c_str(), &info) != 0) {
         GTEST_SKIP() << "the schema validator or the schema is missing";
