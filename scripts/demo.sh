@@ -1,5 +1,5 @@
 #!/bin/sh
-# The main job: builds ocirun, makes a busybox bundle, writes runc's default config with
+# Builds ocirun, makes a busybox bundle, writes runc's default config with
 # `ocirun spec`, and runs a container that prints its pid and namespace inodes next to the
 # host's. Run as root on Debian 12 after scripts/install-deps.sh.
 set -eu
@@ -15,7 +15,7 @@ mkdir -p "$bundle"
 cd "$bundle"
 "$ocirun" spec
 
-# The default config asks for a terminal and runs `sh`; run a script without one instead.
+# The default config requests a terminal and runs `sh`; run a script without one instead.
 python3 - <<'PY'
 import json
 with open("config.json") as f:

@@ -26,8 +26,8 @@ void check_intel_rdt(const spec::Linux& linux_config) {
         throw_error("linux.intelRdt: resctrl is not mounted at /sys/fs/resctrl",
                     ErrorKind::unsupported);
     }
-    // NOTE: no host with resctrl has been available to test writing schemata and tasks, so
-    // the request fails rather than being applied untested.
+    // NOTE: writing schemata and tasks has never run on a host with resctrl, so
+    // the request fails instead of being applied untested.
     throw_error("linux.intelRdt: applying intelRdt is not supported yet", ErrorKind::unsupported);
 }
 
