@@ -23,6 +23,7 @@
 #include "base/error.h"
 #include "process/exec_stage.h"
 #include "process/namespaces.h"
+#include "process/sibling_fork.h"
 #include "process/sync_protocol.h"
 
 namespace ocirun::process {
@@ -103,40 +104,6 @@ void enter_container(const std::vector<ExecNamespace>& namespaces, int root_fd) 
     close(root_fd);
 }
 
-// Forks the exec'd process as the runtime's child. Returns in the new process once the helper
-// has reported its pid, and exits in the helper.
-void fork_exec_process(const SyncSocket& sync) {
-    int go[2];
-    if (pipe2(go, O_CLOEXEC) != 0) {
-        throw_errno("create exec pipe");
-    }
-    clone_args args;
-    std::memset(&args, 0, sizeof(args));
-    args.flags = CLONE_PARENT;
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
-    if (pid < 0) {
-        throw_errno("fork the exec process");
-    }
-    if (pid == 0) {
-        close(go[1]);
-        char byte = 0;
-        ssize_t count;
-        do {
-            count = read(go[0], &byte, 1);
-        } while (count < 0 && errno == EINTR);
-        if (count != 1) {
-            _exit(1);
-        }
-        close(go[0]);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        return;
-    }
-    close(go[0]);
-    sync.send(SyncMessage::init_pid, std::to_string(pid));
-    (void)!write(go[1], "1", 1);
-    _exit(0);
-}
-
 [[noreturn]] void run_helper(const ExecRequest& request,
                              const std::vector<ExecNamespace>& namespaces, int root_fd,
                              int sync_fd) {
@@ -147,7 +114,7 @@ void fork_exec_process(const SyncSocket& sync) {
         close_host_directories(3 + request.preserve_fds, {root_fd});
         sync.expect(SyncMessage::start);
         enter_container(namespaces, root_fd);
-        fork_exec_process(sync);
+        fork_sibling(sync, "the exec process");
         run_exec_stage(request, sync_fd);
     } catch (const Error& error) {
         sync.send_error(error);

@@ -19,6 +19,7 @@
 #include "process/attributes.h"
 #include "process/init_stage.h"
 #include "process/namespaces.h"
+#include "process/sibling_fork.h"
 #include "process/sync_protocol.h"
 #include "security/messages.h"
 
@@ -114,41 +115,6 @@ void make_other_namespaces(const spec::Linux& linux_config, int clone_flags) {
     }
 }
 
-// Forks init as a sibling (CLONE_PARENT), so that it is the runtime's child. Returns in init
-// once the first process has reported its pid, and exits in the first process.
-void fork_init(const SyncSocket& sync) {
-    int go[2];
-    if (pipe2(go, O_CLOEXEC) != 0) {
-        throw_errno("create init pipe");
-    }
-    clone_args args;
-    std::memset(&args, 0, sizeof(args));
-    args.flags = CLONE_PARENT;
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
-    if (pid < 0) {
-        throw_errno("fork container init");
-    }
-    if (pid == 0) {
-        close(go[1]);
-        char byte = 0;
-        ssize_t count;
-        do {
-            count = read(go[0], &byte, 1);
-        } while (count < 0 && errno == EINTR);
-        // Without the byte the first process failed; the runtime reports its error.
-        if (count != 1) {
-            _exit(1);
-        }
-        close(go[0]);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        return;
-    }
-    close(go[0]);
-    sync.send(SyncMessage::init_pid, std::to_string(pid));
-    (void)!write(go[1], "1", 1);
-    _exit(0);
-}
-
 // Closes every fd from `minimum` up except `keep` (ascending), so that nothing of the runtime's,
 // such as the container lock, stays open in the container.
 void close_fds_from(int minimum, std::initializer_list<int> keep) {
@@ -219,7 +185,7 @@ void run_cloned_process(const InitRequest& request, int sync_fd) {
             // dumpable, which makes its /proc files owned by the host's root.
             make_other_namespaces(linux_config, clone_flags);
             become_root_if_user_namespace(linux_config);
-            fork_init(sync);
+            fork_sibling(sync, "container init");
         } else {
             make_user_namespace(linux_config, clone_flags, sync);
             join_namespaces(linux_config);
