@@ -7,7 +7,7 @@
 
 namespace ocirun {
 
-// What a caller may need to branch on; most errors are `generic`.
+// Error categories that callers branch on; most errors are `generic`.
 enum class ErrorKind {
     generic,
     not_found,       // e.g. `container "x" does not exist`

@@ -33,7 +33,7 @@ struct CreatedCgroup {
 };
 
 // Makes (or reuses) the container's cgroup in every mounted hierarchy and moves `pid` into it.
-// With request.systemd it asks systemd over D-Bus for a transient scope holding `pid` first,
+// With request.systemd it requests from systemd over D-Bus for a transient scope holding `pid` first,
 // and throws Error (unsupported) when systemd is not running.
 CreatedCgroup create(const CgroupRequest& request, pid_t pid);
 

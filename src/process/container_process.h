@@ -57,10 +57,10 @@ class ContainerProcess {
     pid_t init_pid() const { return init_pid_; }
 
     // Lets the process continue with the cgroup paths relative to each hierarchy (for the
-    // cgroup mount), writes the id maps it asks for, and returns the init pid.
+    // cgroup mount), writes the id maps it requests, and returns the init pid.
     pid_t begin(const std::map<std::string, std::string>& cgroup_relative_paths);
 
-    // Waits until init asks for prestart and createRuntime hooks.
+    // Waits until init requests the prestart and createRuntime hooks.
     void wait_for_hooks_request();
     // Lets init continue; `state_json` is the state given to the hooks init runs itself.
     void hooks_done(const std::string& state_json);

@@ -7,7 +7,7 @@
 
 namespace ocirun::security {
 
-// Where the host tells which LSMs are active; tests replace these with fake files.
+// Host files that list the active LSMs; tests replace them with fake files.
 struct LsmSources {
     std::string lsm_list = "/sys/kernel/security/lsm";
     std::string apparmor_enabled = "/sys/module/apparmor/parameters/enabled";
@@ -17,7 +17,7 @@ struct LsmSources {
 bool apparmor_enabled(const LsmSources& sources = {});
 bool selinux_enabled(const LsmSources& sources = {});
 
-// Throws an unsupported Error naming the LSM when the spec asks for an AppArmor profile,
+// Throws an unsupported Error naming the LSM when the spec requests an AppArmor profile,
 // SELinux process label or SELinux mount label that this host cannot apply. Call in the
 // runtime before clone, because /sys of the host is not visible from the container's rootfs.
 void check_lsm_support(const spec::Spec& spec, const LsmSources& sources = {});
