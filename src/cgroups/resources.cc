@@ -10,6 +10,7 @@
 #include "cgroups/devices_v2.h"
 #include "cgroups/files.h"
 #include "cgroups/resources_common.h"
+#include "cgroups/resources_update.h"
 #include "cgroups/resources_v1.h"
 #include "cgroups/resources_v2.h"
 
@@ -176,15 +177,15 @@ void with_context(const std::string& part, Function&& function) {
     }
 }
 
-}  // namespace
-
 // Parts are written in runc's order of v1 controllers: cpuset, devices, memory, cpu, pids,
 // blkio, hugetlb, net_cls, net_prio, rdma, and the unified files last so that they win.
-void apply_resources(const CgroupPaths& paths, const spec::Resources& resources) {
+void apply_parts(const CgroupPaths& paths, const spec::Resources& resources, bool devices) {
     if (resources.cpu) {
         with_context("cpu", [&] { apply_cpu(paths, *resources.cpu); });
     }
-    with_context("devices", [&] { apply_devices(paths, resources.devices); });
+    if (devices) {
+        with_context("devices", [&] { apply_devices(paths, resources.devices); });
+    }
     if (resources.memory) {
         with_context("memory", [&] { apply_memory(paths, *resources.memory); });
     }
@@ -206,6 +207,16 @@ void apply_resources(const CgroupPaths& paths, const spec::Resources& resources)
         });
     }
     with_context("unified", [&] { apply_unified(paths, resources.unified); });
+}
+
+}  // namespace
+
+void apply_resources(const CgroupPaths& paths, const spec::Resources& resources) {
+    apply_parts(paths, resources, true);
+}
+
+void apply_resources_except_devices(const CgroupPaths& paths, const spec::Resources& resources) {
+    apply_parts(paths, resources, false);
 }
 
 }  // namespace ocirun::cgroups

@@ -1,20 +1,22 @@
-// Resource usage of a container's cgroup, for `events --stats`.
+// Resource usage of a container's cgroup: each part from its v1 controller when that is mounted,
+// otherwise from the cgroup v2 hierarchy.
 #include "cgroups/stats.h"
 
-#include <unistd.h>
+#include <dirent.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <limits>
 #include <sstream>
 
 #include "base/error.h"
 #include "cgroups/files.h"
+#include "cgroups/stats_files.h"
 
 namespace ocirun::cgroups {
-namespace {
 
-// The kernel writes "max" (v2) or a value near INT64_MAX (v1) for no limit.
-constexpr uint64_t kUnlimitedV1 = 0x7FFFFFFFFFFFF000ULL;
+namespace stats_files {
 
-// Reads "key value" lines (cpu.stat, memory.stat, cpuacct.stat).
 std::map<std::string, uint64_t> read_key_values(const std::string& directory,
                                                 const std::string& name) {
     std::map<std::string, uint64_t> values;
@@ -36,10 +38,16 @@ uint64_t read_number(const std::string& directory, const std::string& name) {
     }
     std::string text = read_control(directory, name);
     if (text == "max") {
-        return 0;
+        return std::numeric_limits<uint64_t>::max();
     }
-    uint64_t value = static_cast<uint64_t>(read_control_integer(directory, name));
-    return value >= kUnlimitedV1 ? 0 : value;
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+    if (text.empty() || text[0] == '-' || *end != '\0' || errno != 0) {
+        throw_error("read " + quote(join_path(directory, name)) + ": " + quote(text) +
+                    " is not an unsigned decimal integer");
+    }
+    return value;
 }
 
 uint64_t value_of(const std::map<std::string, uint64_t>& values, const std::string& key) {
@@ -47,68 +55,41 @@ uint64_t value_of(const std::map<std::string, uint64_t>& values, const std::stri
     return it == values.end() ? 0 : it->second;
 }
 
-void read_cpu_v1(const CgroupPaths& paths, CpuStats& cpu) {
-    if (auto cpuacct = paths.find("cpuacct"); cpuacct != paths.end()) {
-        const std::string& directory = cpuacct->second;
-        cpu.usage_ns = read_number(directory, "cpuacct.usage");
-        if (path_exists(join_path(directory, "cpuacct.usage_percpu"))) {
-            std::istringstream per_cpu(read_control(directory, "cpuacct.usage_percpu"));
-            for (uint64_t value = 0; per_cpu >> value;) {
-                cpu.per_cpu_ns.push_back(value);
-            }
+std::vector<std::string> hugetlb_page_sizes(const std::string& directory,
+                                            const std::string& suffix) {
+    std::vector<std::string> sizes;
+    DIR* dir = opendir(directory.c_str());
+    if (dir == nullptr) {
+        return sizes;
+    }
+    const std::string prefix = "hugetlb.";
+    const std::string ending = "." + suffix;
+    while (struct dirent* entry = readdir(dir)) {
+        std::string name = entry->d_name;
+        if (name.size() <= prefix.size() + ending.size() || name.rfind(prefix, 0) != 0 ||
+            name.compare(name.size() - ending.size(), ending.size(), ending) != 0) {
+            continue;
         }
-        // cpuacct.stat counts in clock ticks (USER_HZ).
-        auto ticks = read_key_values(directory, "cpuacct.stat");
-        uint64_t ns_per_tick = 1000000000ULL / static_cast<uint64_t>(sysconf(_SC_CLK_TCK));
-        cpu.user_ns = value_of(ticks, "user") * ns_per_tick;
-        cpu.kernel_ns = value_of(ticks, "system") * ns_per_tick;
+        std::string size = name.substr(prefix.size(), name.size() - prefix.size() - ending.size());
+        // Skips the reservation files, such as hugetlb.2MB.rsvd.max.
+        if (size.find('.') == std::string::npos) {
+            sizes.push_back(size);
+        }
     }
-    if (auto cpu_path = paths.find("cpu"); cpu_path != paths.end()) {
-        auto stat = read_key_values(cpu_path->second, "cpu.stat");
-        cpu.periods = value_of(stat, "nr_periods");
-        cpu.throttled_periods = value_of(stat, "nr_throttled");
-        cpu.throttled_ns = value_of(stat, "throttled_time");
-    }
+    closedir(dir);
+    return sizes;
 }
 
-void read_cpu_v2(const std::string& directory, CpuStats& cpu) {
-    auto stat = read_key_values(directory, "cpu.stat");
-    cpu.usage_ns = value_of(stat, "usage_usec") * 1000;
-    cpu.user_ns = value_of(stat, "user_usec") * 1000;
-    cpu.kernel_ns = value_of(stat, "system_usec") * 1000;
-    cpu.periods = value_of(stat, "nr_periods");
-    cpu.throttled_periods = value_of(stat, "nr_throttled");
-    cpu.throttled_ns = value_of(stat, "throttled_usec") * 1000;
-}
-
-void read_memory_v1(const std::string& directory, MemoryStats& memory) {
-    memory.usage = read_number(directory, "memory.usage_in_bytes");
-    memory.max_usage = read_number(directory, "memory.max_usage_in_bytes");
-    memory.limit = read_number(directory, "memory.limit_in_bytes");
-    memory.failcnt = read_number(directory, "memory.failcnt");
-    memory.swap_usage = read_number(directory, "memory.memsw.usage_in_bytes");
-    memory.swap_limit = read_number(directory, "memory.memsw.limit_in_bytes");
-    memory.raw = read_key_values(directory, "memory.stat");
-    memory.cache = value_of(memory.raw, "cache");
-}
-
-void read_memory_v2(const std::string& directory, MemoryStats& memory) {
-    memory.usage = read_number(directory, "memory.current");
-    memory.max_usage = read_number(directory, "memory.peak");
-    memory.limit = read_number(directory, "memory.max");
-    memory.failcnt = value_of(read_key_values(directory, "memory.events"), "max");
-    memory.swap_usage = read_number(directory, "memory.swap.current");
-    memory.swap_limit = read_number(directory, "memory.swap.max");
-    memory.raw = read_key_values(directory, "memory.stat");
-    memory.cache = value_of(memory.raw, "file");
-}
+}  // namespace stats_files
 
 void read_pids(const std::string& directory, PidsStats& pids) {
-    pids.current = read_number(directory, "pids.current");
-    pids.limit = read_number(directory, "pids.max");
+    pids.current = stats_files::read_number(directory, "pids.current");
+    pids.limit = stats_files::read_number(directory, "pids.max");
+    // runc reports no limit as 0.
+    if (pids.limit == std::numeric_limits<uint64_t>::max()) {
+        pids.limit = 0;
+    }
 }
-
-}  // namespace
 
 Stats read_stats(const CgroupPaths& paths) {
     Stats stats;
@@ -119,6 +100,9 @@ Stats read_stats(const CgroupPaths& paths) {
     } else if (has_v2) {
         read_cpu_v2(v2->second, stats.cpu);
     }
+    if (auto cpuset = paths.find("cpuset"); cpuset != paths.end()) {
+        read_cpuset_v1(cpuset->second, stats.cpuset);
+    }
     if (auto memory = paths.find("memory"); memory != paths.end()) {
         read_memory_v1(memory->second, stats.memory);
     } else if (has_v2) {
@@ -128,6 +112,16 @@ Stats read_stats(const CgroupPaths& paths) {
         read_pids(pids->second, stats.pids);
     } else if (has_v2) {
         read_pids(v2->second, stats.pids);
+    }
+    if (auto blkio = paths.find("blkio"); blkio != paths.end()) {
+        read_blkio_v1(blkio->second, stats.blkio);
+    } else if (has_v2) {
+        read_io_v2(v2->second, stats.blkio);
+    }
+    if (auto hugetlb = paths.find("hugetlb"); hugetlb != paths.end()) {
+        read_hugetlb_v1(hugetlb->second, stats.hugetlb);
+    } else if (has_v2) {
+        read_hugetlb_v2(v2->second, stats.hugetlb);
     }
     return stats;
 }

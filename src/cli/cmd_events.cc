@@ -1,6 +1,6 @@
-// `ocirun events`: reports a container's resource statistics (parsed, not yet run).
+// `ocirun events`: prints a container's statistics and OOM kills as runc's JSON records.
 #include "cli/command.h"
-#include "cli/not_implemented.h"
+#include "container/events.h"
 
 namespace ocirun::cli {
 
@@ -11,7 +11,7 @@ struct EventsFlags {
     bool stats = false;
 };
 
-// The values are accepted so that containerd's command lines parse; nothing reads them yet.
+// ParsedCommand has no room for these flags, so they are kept here between parse and run.
 EventsFlags events_flags;
 
 }  // namespace
@@ -21,15 +21,20 @@ void add_events(CLI::App& app, ParsedCommand& parsed) {
         app.add_subcommand("events", "print a container's statistics and OOM events as JSON");
     command
         ->add_option("--interval", events_flags.interval,
-                     "interval between statistics, as a Go duration such as 5s")
+                     "interval between statistics, as a Go duration such as 5s, 1m30s or 500ms")
         ->capture_default_str();
     command->add_flag("--stats", events_flags.stats, "print the statistics once and exit");
     command->add_option("container-id", parsed.id, "the name of the container instance")
         ->required();
 }
 
-int run_events(const ParsedCommand&) {
-    throw_not_implemented("events", "reading cgroup statistics and OOM notifications");
+int run_events(const ParsedCommand& parsed) {
+    container::EventsOptions options;
+    options.id = parsed.id;
+    options.interval = container::parse_go_duration("--interval", events_flags.interval);
+    options.stats = events_flags.stats;
+    container::events(parsed.global, options);
+    return 0;
 }
 
 }  // namespace ocirun::cli

@@ -32,23 +32,23 @@ TEST(Stats, CgroupV2Files) {
     EXPECT_EQ(stats.cpu.kernel_ns, 500000u);
     EXPECT_EQ(stats.cpu.throttled_periods, 2u);
     EXPECT_EQ(stats.cpu.throttled_ns, 30000u);
-    EXPECT_EQ(stats.memory.usage, 4096u);
-    EXPECT_EQ(stats.memory.limit, 0u);
-    EXPECT_EQ(stats.memory.failcnt, 3u);
+    EXPECT_EQ(stats.memory.usage.usage, 4096u);
+    EXPECT_EQ(stats.memory.usage.limit, UINT64_MAX);
+    EXPECT_EQ(stats.memory.usage.failcnt, 3u);
     EXPECT_EQ(stats.memory.cache, 2048u);
     EXPECT_EQ(stats.memory.raw.at("anon"), 1024u);
     EXPECT_EQ(stats.pids.current, 2u);
     EXPECT_EQ(stats.pids.limit, 100u);
 }
 
-TEST(Stats, V1UnlimitedIsZero) {
+TEST(Stats, V1UnlimitedIsKernelValue) {
     FakeTree tree;
     std::string memory = tree.add("memory", {{"memory.usage_in_bytes", "8192\n"},
                                              {"memory.limit_in_bytes", "9223372036854771712\n"},
                                              {"memory.stat", "cache 4096\nrss 4096\n"}});
     Stats stats = read_stats({{"memory", memory}});
-    EXPECT_EQ(stats.memory.usage, 8192u);
-    EXPECT_EQ(stats.memory.limit, 0u);
+    EXPECT_EQ(stats.memory.usage.usage, 8192u);
+    EXPECT_EQ(stats.memory.usage.limit, 9223372036854771712u);
     EXPECT_EQ(stats.memory.cache, 4096u);
 }
 
@@ -80,7 +80,7 @@ TEST(Stats, HostCgroupCountsItsProcess) {
         EXPECT_FALSE(stats.cpu.per_cpu_ns.empty());
     }
     if (paths.count("memory") != 0) {
-        EXPECT_EQ(stats.memory.limit, 0u);
+        EXPECT_GT(stats.memory.usage.limit, uint64_t{1} << 60);
     }
 }
 

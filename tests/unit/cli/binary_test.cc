@@ -107,12 +107,6 @@ TEST_F(BinaryTest, ExecFailureStatus255) {
     EXPECT_EQ(result.status, 255);
 }
 
-TEST_F(BinaryTest, NotImplementedCommandFails) {
-    Result result = run_ocirun("--root " + root_ + " update -r - c1 </dev/null", dir_);
-    EXPECT_EQ(result.status, 1);
-    EXPECT_NE(result.err.find("`update` is not implemented yet"), std::string::npos) << result.err;
-}
-
 TEST_F(BinaryTest, EmptyList) {
     Result table = run_ocirun("--root " + root_ + " list", dir_);
     EXPECT_EQ(table.status, 0);
