@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "container/create_container.h"
+#include "container/notify_socket.h"
 #include "container/operations.h"
 #include "process/exit_status.h"
 #include "terminal/raw_mode.h"
@@ -144,7 +145,9 @@ int run(const GlobalOptions& global, const RunOptions& options) {
     try {
         CreatedContainer created = create_container(global, options.create, true);
         try {
-            start(global, id);
+            // NOTE: with NOTIFY_SOCKET set this waits for READY= or init's exit before signals
+            // are forwarded and the terminal is relayed, as runc 1.1.5 does.
+            start_container(global, id, NotifyMainPid::runtime);
         } catch (...) {
             delete_quietly(global, id);
             throw;

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "base/error.h"
 #include "base/log.h"
 #include "container/lifecycle.h"
+#include "container/notify_socket.h"
 #include "container/operations.h"
 #include "hooks/hooks.h"
 #include "state/state_store.h"
@@ -117,21 +119,79 @@ void run_poststart_hooks(const state::ContainerState& state) {
     }
 }
 
+// Returns the relay when the caller set NOTIFY_SOCKET and create made the container's socket
+// directory. Without the directory, create ran without NOTIFY_SOCKET, so the container has no
+// socket to send to. A failure fails `start` and `run --detach` but only warns in a foreground
+// `run`, because runc 1.1.5 ignores it there.
+std::optional<NotifySocket> open_notify_socket(const std::string& container_dir,
+                                               const std::string& caller_socket,
+                                               NotifyMainPid main_pid) {
+    if (caller_socket.empty() || access(notify_dir(container_dir).c_str(), F_OK) != 0) {
+        return std::nullopt;
+    }
+    if (main_pid == NotifyMainPid::container_init) {
+        return NotifySocket(container_dir, caller_socket);
+    }
+    try {
+        return NotifySocket(container_dir, caller_socket);
+    } catch (const Error& error) {
+        log::warning(std::string("relay READY to NOTIFY_SOCKET: ") + error.what());
+        return std::nullopt;
+    }
+}
+
+// Waits for READY= and forwards it. Errors are handled as in open_notify_socket.
+void relay_ready(NotifySocket& notify, int init_pidfd, pid_t init_pid, NotifyMainPid main_pid) {
+    if (main_pid == NotifyMainPid::container_init) {
+        notify.forward_ready(init_pidfd, init_pid);
+        return;
+    }
+    try {
+        notify.forward_ready(init_pidfd, getpid());
+    } catch (const Error& error) {
+        log::warning(std::string("relay READY to NOTIFY_SOCKET: ") + error.what());
+    }
+}
+
 }  // namespace
 
 void start(const GlobalOptions& global, const std::string& id) {
-    state::StateStore store = open_store(global.root);
-    state::ContainerLock lock = store.lock(id);
-    state::ContainerState state = store.load(id);
-    std::string dir = store.container_dir(id);
-    check_startable(state, state::current_status(state, dir));
+    start_container(global, id, NotifyMainPid::container_init);
+}
 
-    std::string fifo_path = dir + "/exec.fifo";
-    release_init(fifo_path, state.pid);
-    if (unlink(fifo_path.c_str()) != 0) {
-        throw_errno("remove exec fifo " + quote(fifo_path));
+void start_container(const GlobalOptions& global, const std::string& id, NotifyMainPid main_pid) {
+    std::optional<NotifySocket> notify;
+    std::optional<ScopedFd> init_pidfd;
+    pid_t init_pid = 0;
+    {
+        state::StateStore store = open_store(global.root);
+        state::ContainerLock lock = store.lock(id);
+        state::ContainerState state = store.load(id);
+        std::string dir = store.container_dir(id);
+        check_startable(state, state::current_status(state, dir));
+        init_pid = state.pid;
+
+        // Bound before init is released, so that no message is lost.
+        notify = open_notify_socket(dir, caller_notify_socket(), main_pid);
+        if (notify) {
+            init_pidfd.emplace(static_cast<int>(syscall(SYS_pidfd_open, init_pid, 0)));
+            if (init_pidfd->get() < 0) {
+                throw_errno("pidfd_open of container init " + std::to_string(init_pid));
+            }
+        }
+
+        std::string fifo_path = dir + "/exec.fifo";
+        release_init(fifo_path, state.pid);
+        if (unlink(fifo_path.c_str()) != 0) {
+            throw_errno("remove exec fifo " + quote(fifo_path));
+        }
+        run_poststart_hooks(state);
     }
-    run_poststart_hooks(state);
+    // The wait lasts as long as the service takes to start, so the lock is released first and
+    // `state`, `kill` and `delete` keep working meanwhile.
+    if (notify) {
+        relay_ready(*notify, init_pidfd->get(), init_pid, main_pid);
+    }
 }
 
 }  // namespace ocirun::container

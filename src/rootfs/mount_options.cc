@@ -193,6 +193,14 @@ OptionInfo lookup_option(std::string_view name) {
     return {};
 }
 
+std::vector<std::string_view> mount_option_names() {
+    std::vector<std::string_view> names;
+    for (const OptionEntry& entry : kOptionTable) {
+        names.push_back(entry.name);
+    }
+    return names;
+}
+
 bool MountOptions::is_bind() const {
     return (flags & MS_BIND) != 0;
 }

@@ -32,6 +32,10 @@ struct OptionInfo {
 // Looks up one option; unknown names return kind `data`.
 OptionInfo lookup_option(std::string_view name);
 
+// Returns the name of every option in the table, in table order; filesystem data options such
+// as "mode=755" are not among them.
+std::vector<std::string_view> mount_option_names();
+
 // A parsed `options` list. Later options override earlier ones, as in runc.
 struct MountOptions {
     unsigned long flags = 0;        // MS_* flags to set

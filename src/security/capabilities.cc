@@ -234,4 +234,17 @@ void apply_capabilities(const std::optional<spec::Capabilities>& capabilities) {
     set_ambient(sets);
 }
 
+std::vector<std::string> known_capability_names() {
+    // Capability masks are 64 bits wide. libcap names a value it does not know by its number.
+    constexpr cap_value_t kMaxCapability = 63;
+    std::vector<std::string> names;
+    for (cap_value_t value = 0; value <= kMaxCapability; ++value) {
+        std::string name = cap_name(value);
+        if (name.rfind("CAP_", 0) == 0) {
+            names.push_back(name);
+        }
+    }
+    return names;
+}
+
 }  // namespace ocirun::security

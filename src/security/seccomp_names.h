@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ocirun::security {
 
@@ -22,5 +24,12 @@ uint32_t parse_seccomp_arch(const std::string& name);
 
 // Returns the SECCOMP_FILTER_FLAG_* bit for a name such as "SECCOMP_FILTER_FLAG_LOG".
 unsigned parse_seccomp_flag(const std::string& name);
+
+// The names each parser above accepts, in table order, for the `features` document.
+std::vector<std::string_view> seccomp_action_names();
+std::vector<std::string_view> seccomp_operator_names();
+// The runtime-spec architecture names that the linked libseccomp resolves.
+std::vector<std::string_view> seccomp_arch_names();
+std::vector<std::string_view> seccomp_flag_names();
 
 }  // namespace ocirun::security
