@@ -65,6 +65,19 @@ void apply_process_attributes(const InitRequest& request) {
     }
 }
 
+// Runs prepare_rootfs with linux.mountLabel added to the mounts that take it. The spec is copied
+// only when a label is set. /sys of the host is still visible here, so selinux_enabled works.
+void prepare_labelled_rootfs(const spec::Spec& spec, const rootfs::RootfsOptions& options) {
+    const std::string& label = spec.linux_config->mount_label;
+    if (label.empty()) {
+        rootfs::prepare_rootfs(spec, options);
+        return;
+    }
+    spec::Spec labelled = spec;
+    labelled.mounts = security::label_mounts(spec.mounts, label, security::selinux_enabled());
+    rootfs::prepare_rootfs(labelled, options);
+}
+
 // Creates each missing directory of the absolute path `cwd`.
 void make_directories(const std::string& cwd) {
     for (size_t slash = cwd.find('/', 1);; slash = cwd.find('/', slash + 1)) {
@@ -238,10 +251,13 @@ void run_init(const InitRequest& request, int sync_fd,
     const spec::Process& process = *spec.process;
 
     rootfs::RootfsOptions rootfs_options{request.rootfs, request.no_pivot, cgroup_relative_paths};
-    rootfs::prepare_rootfs(spec, rootfs_options);
+    prepare_labelled_rootfs(spec, rootfs_options);
 
-    sync.send(SyncMessage::run_hooks);
-    std::string state_json = sync.expect(SyncMessage::hooks_done).payload;
+    std::string state_json;
+    if (exchanges_hook_messages(spec)) {
+        sync.send(SyncMessage::run_hooks);
+        state_json = sync.expect(SyncMessage::hooks_done).payload;
+    }
     if (spec.hooks) {
         hooks::run_hooks(spec.hooks->create_container, "createContainer", state_json);
     }

@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "process/attributes.h"
+#include "security/procfs.h"
 
 namespace ocirun::process {
 namespace {
@@ -57,28 +58,39 @@ std::string sysctl_path(const std::string& key) {
     }
 }
 
-void write_sysctl(const std::string& key, const std::string& value) {
+void write_sysctl(int proc_root, const std::string& key, const std::string& value) {
     const std::string path = sysctl_path(key);
-    const std::string context =
-        "write sysctl " + quote(key) + " (" + quote(value) + ") to " + quote(path);
-    const int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0) {
-        throw_errno(context);
-    }
-    const ssize_t written = write(fd, value.data(), value.size());
-    const int error = errno;
-    close(fd);
-    if (written != static_cast<ssize_t>(value.size())) {
-        throw_errno(context, written < 0 ? error : EIO);
+    try {
+        security::write_procfs_file_at(proc_root, path, value, O_WRONLY | O_TRUNC);
+    } catch (const Error& error) {
+        const std::string context =
+            "write sysctl " + quote(key) + " (" + quote(value) + ") to " + quote(path);
+        // With an errno, the key and path complete the message. Other errors keep their text.
+        if (error.error_number() != 0) {
+            throw_errno(context, error.error_number());
+        }
+        throw error.with_context(context);
     }
 }
 
 }  // namespace
 
+// The keys are written through a procfs instance of its own, because /proc is the container's
+// by now, and a bind mount or symlink of the image over a /proc/sys file could redirect a write.
 void apply_sysctl(const std::map<std::string, std::string>& sysctl) {
-    for (const auto& [key, value] : sysctl) {
-        write_sysctl(key, value);
+    if (sysctl.empty()) {
+        return;
     }
+    const int proc_root = security::open_procfs_root();
+    try {
+        for (const auto& [key, value] : sysctl) {
+            write_sysctl(proc_root, key, value);
+        }
+    } catch (...) {
+        close(proc_root);
+        throw;
+    }
+    close(proc_root);
 }
 
 void validate_sysctl(const spec::Linux& linux_config) {

@@ -145,7 +145,9 @@ void prepare_rootfs(const spec::Spec& spec, const RootfsOptions& options) {
     std::string rootfs = real_path(options.rootfs);
     prepare_root(spec, rootfs);
 
-    // TODO: linux.mountLabel is not passed to the mounts as an SELinux context= option.
+    // NOTE: linux.mountLabel reaches `mounts` as a context= option (process::run_init adds it).
+    // The tmpfs over masked directories and of a v1 cgroup mount get no label, and tmpcopyup
+    // splits a label that contains commas.
     // Opened after the self-bind, so lookups from it see the mounts made below.
     Fd root = open_root(rootfs);
     MountContext context{root.get(), &spec, &options};

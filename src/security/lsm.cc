@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "base/error.h"
@@ -31,31 +32,6 @@ bool lsm_listed(const LsmSources& sources, const std::string& name) {
         }
     }
     return false;
-}
-
-void write_attr(int fd, const std::string& value, const std::string& path) {
-    std::string what = "write " + quote("/proc/" + path);
-    ssize_t written;
-    do {
-        written = write(fd, value.data(), value.size());
-    } while (written < 0 && errno == EINTR);
-    if (written < 0) {
-        throw_errno(what);
-    }
-    if (static_cast<size_t>(written) != value.size()) {
-        throw_error(what + ": short write");
-    }
-}
-
-void write_attr_file(const std::string& path, const std::string& value) {
-    int fd = open_procfs_file(path, O_WRONLY);
-    try {
-        write_attr(fd, value, path);
-    } catch (...) {
-        close(fd);
-        throw;
-    }
-    close(fd);
 }
 
 }  // namespace
@@ -101,7 +77,7 @@ void apply_apparmor_profile(const std::string& profile) {
     std::string what = "apply AppArmor profile " + quote(profile);
     std::string value = "exec " + profile;
     try {
-        write_attr_file("self/attr/apparmor/exec", value);
+        write_procfs_file("/proc/self/attr/apparmor/exec", value);
         return;
     } catch (const Error& error) {
         if (error.error_number() != ENOENT) {
@@ -109,7 +85,7 @@ void apply_apparmor_profile(const std::string& profile) {
         }
     }
     try {
-        write_attr_file("self/attr/exec", value);
+        write_procfs_file("/proc/self/attr/exec", value);
     } catch (const Error& error) {
         throw error.with_context(what);
     }
@@ -121,7 +97,7 @@ void apply_selinux_label(const std::string& label) {
     }
     std::string what = "apply SELinux label " + quote(label);
     try {
-        write_attr_file("self/attr/exec", label);
+        write_procfs_file("/proc/self/attr/exec", label);
     } catch (const Error& error) {
         throw error.with_context(what);
     }
@@ -133,6 +109,35 @@ std::string add_mount_label(const std::string& options, const std::string& mount
     }
     std::string context = "context=\"" + mount_label + "\"";
     return options.empty() ? context : options + "," + context;
+}
+
+bool mount_takes_label(const spec::Mount& mount) {
+    static const std::set<std::string> kUnlabelledTypes = {"bind", "proc", "sysfs", "cgroup",
+                                                           "cgroup2"};
+    if (kUnlabelledTypes.contains(mount.type)) {
+        return false;
+    }
+    // A bind mount shares the labels of its source, and the kernel ignores its data string.
+    for (const std::string& option : mount.options) {
+        if (option == "bind" || option == "rbind") {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::vector<spec::Mount> label_mounts(const std::vector<spec::Mount>& mounts,
+                                      const std::string& mount_label, bool selinux_enabled) {
+    std::vector<spec::Mount> labelled = mounts;
+    if (mount_label.empty() || !selinux_enabled) {
+        return labelled;
+    }
+    for (spec::Mount& mount : labelled) {
+        if (mount_takes_label(mount)) {
+            mount.options.push_back(add_mount_label("", mount_label));
+        }
+    }
+    return labelled;
 }
 
 }  // namespace ocirun::security

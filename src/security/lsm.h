@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "spec/spec.h"
 
@@ -35,5 +36,17 @@ void apply_selinux_label(const std::string& label);
 // option for `mount_label` appended, as context="LABEL" because MCS labels contain commas.
 // Returns `options` unchanged for an empty label.
 std::string add_mount_label(const std::string& options, const std::string& mount_label);
+
+// Returns true when `mount` makes a filesystem that takes linux.mountLabel as its context=
+// option. Bind mounts, proc, sysfs, cgroup and cgroup2 do not. runc 1.1 also mounts proc and
+// sysfs without the label.
+bool mount_takes_label(const spec::Mount& mount);
+
+// Returns `mounts` with the option context="LABEL" added to each one that mount_takes_label
+// accepts, when `mount_label` is set and `selinux_enabled` is true. Returns `mounts` unchanged
+// otherwise, because only SELinux accepts the option. check_lsm_support has already rejected a
+// label on a host without SELinux.
+std::vector<spec::Mount> label_mounts(const std::vector<spec::Mount>& mounts,
+                                      const std::string& mount_label, bool selinux_enabled);
 
 }  // namespace ocirun::security

@@ -166,6 +166,35 @@ int open_procfs_file_at(int proc_root_fd, const std::string& path, int flags) {
     return fd;
 }
 
+void write_procfs_file_at(int proc_root_fd, const std::string& path, const std::string& content,
+                          int flags) {
+    int fd = open_procfs_file_at(proc_root_fd, path, flags);
+    ssize_t written;
+    do {
+        written = write(fd, content.data(), content.size());
+    } while (written < 0 && errno == EINTR);
+    int error = errno;
+    close(fd);
+    if (written < 0) {
+        throw_errno("write " + quote(path), error);
+    }
+    if (static_cast<size_t>(written) != content.size()) {
+        throw_error("write " + quote(path) + ": short write of " + std::to_string(written) +
+                    " of " + std::to_string(content.size()) + " bytes");
+    }
+}
+
+void write_procfs_file(const std::string& path, const std::string& content, int flags) {
+    int root = open_procfs_root();
+    try {
+        write_procfs_file_at(root, path, content, flags);
+    } catch (...) {
+        close(root);
+        throw;
+    }
+    close(root);
+}
+
 int open_procfs_file(const std::string& path, int flags) {
     int root = open_procfs_root();
     try {

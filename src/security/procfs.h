@@ -2,6 +2,8 @@
 // redirected by a container image (the CVE-2019-16884 and CVE-2025-52881 class).
 #pragma once
 
+#include <fcntl.h>
+
 #include <string>
 
 namespace ocirun::security {
@@ -20,5 +22,15 @@ int open_procfs_file_at(int proc_root_fd, const std::string& path, int flags);
 
 // Returns an O_PATH fd of the root of a procfs that no container mount can shadow.
 int open_procfs_root();
+
+// Writes `content` to `path` below `proc_root_fd`, opened with `flags` through
+// open_procfs_file_at. It makes one write(2) call, because files such as uid_map or
+// timens_offsets accept a value only in a single write. Throws Error naming the path when the
+// open or the write fails, or when the write is short.
+void write_procfs_file_at(int proc_root_fd, const std::string& path, const std::string& content,
+                          int flags = O_WRONLY);
+
+// Writes `content` to `path` like write_procfs_file_at, in the procfs of open_procfs_root.
+void write_procfs_file(const std::string& path, const std::string& content, int flags = O_WRONLY);
 
 }  // namespace ocirun::security

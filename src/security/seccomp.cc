@@ -211,6 +211,9 @@ CompiledSeccomp compile_seccomp(const spec::Seccomp& seccomp) {
                     " instructions, more than the kernel's maximum of " +
                     std::to_string(BPF_MAXINSNS));
     }
+    // One record per compilation, so that a debug log shows how often a command compiles.
+    debug("seccomp: compiled " + std::to_string(seccomp.syscalls.size()) + " rules into " +
+          std::to_string(compiled.program.size()) + " BPF instructions");
     return compiled;
 }
 

@@ -7,6 +7,8 @@
 
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/error.h"
 #include "child_process.h"
@@ -132,6 +134,77 @@ TEST(Lsm, MountLabelOption) {
               "context=\"system_u:object_r:container_file_t:s0:c1,c2\"");
     EXPECT_EQ(add_mount_label("mode=755,size=65536k", "l:t"),
               "mode=755,size=65536k,context=\"l:t\"");
+}
+
+spec::Mount make_mount(const std::string& destination, const std::string& type,
+                       std::vector<std::string> options) {
+    spec::Mount mount;
+    mount.destination = destination;
+    mount.type = type;
+    mount.source = type;
+    mount.options = std::move(options);
+    return mount;
+}
+
+// The mounts of a typical podman config, each with whether it takes the label.
+std::vector<std::pair<spec::Mount, bool>> typical_mounts() {
+    return {
+        {make_mount("/proc", "proc", {"nosuid", "noexec", "nodev"}), false},
+        {make_mount("/dev", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}), true},
+        {make_mount("/dev/pts", "devpts", {"nosuid", "newinstance", "gid=5"}), true},
+        {make_mount("/dev/mqueue", "mqueue", {"nosuid", "noexec", "nodev"}), true},
+        {make_mount("/dev/shm", "tmpfs", {"mode=1777"}), true},
+        {make_mount("/sys", "sysfs", {"nosuid", "ro"}), false},
+        {make_mount("/sys/fs/cgroup", "cgroup", {"ro"}), false},
+        {make_mount("/sys/fs/cgroup", "cgroup2", {"ro"}), false},
+        {make_mount("/etc/hosts", "bind", {"rbind", "ro"}), false},
+        {make_mount("/data", "", {"bind"}), false},
+        {make_mount("/data2", "none", {"rbind", "rw"}), false},
+    };
+}
+
+TEST(Lsm, MountTakesLabelByType) {
+    for (const auto& [mount, takes_label] : typical_mounts()) {
+        EXPECT_EQ(mount_takes_label(mount), takes_label) << mount.destination << " " << mount.type;
+    }
+}
+
+TEST(Lsm, LabelMountsWithSelinux) {
+    const std::string label = "system_u:object_r:container_file_t:s0:c1,c2";
+    std::vector<spec::Mount> mounts;
+    for (const auto& entry : typical_mounts()) {
+        mounts.push_back(entry.first);
+    }
+    std::vector<spec::Mount> labelled = label_mounts(mounts, label, true);
+    ASSERT_EQ(labelled.size(), mounts.size());
+    for (size_t i = 0; i < mounts.size(); ++i) {
+        std::vector<std::string> expected = mounts[i].options;
+        if (typical_mounts()[i].second) {
+            expected.push_back("context=\"" + label + "\"");
+        }
+        EXPECT_EQ(labelled[i].options, expected) << mounts[i].destination;
+        EXPECT_EQ(labelled[i].destination, mounts[i].destination);
+        EXPECT_EQ(labelled[i].type, mounts[i].type);
+    }
+}
+
+TEST(Lsm, LabelMountsWithoutSelinuxUnchanged) {
+    std::vector<spec::Mount> mounts;
+    for (const auto& entry : typical_mounts()) {
+        mounts.push_back(entry.first);
+    }
+    std::vector<spec::Mount> labelled = label_mounts(mounts, "l:t", false);
+    ASSERT_EQ(labelled.size(), mounts.size());
+    for (size_t i = 0; i < mounts.size(); ++i) {
+        EXPECT_EQ(labelled[i].options, mounts[i].options) << mounts[i].destination;
+    }
+}
+
+TEST(Lsm, LabelMountsEmptyLabelUnchanged) {
+    std::vector<spec::Mount> mounts = {make_mount("/dev", "tmpfs", {"mode=755"})};
+    std::vector<spec::Mount> labelled = label_mounts(mounts, "", true);
+    ASSERT_EQ(labelled.size(), 1U);
+    EXPECT_EQ(labelled[0].options, mounts[0].options);
 }
 
 }  // namespace

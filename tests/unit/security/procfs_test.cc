@@ -152,5 +152,70 @@ TEST(Procfs, IgnoresBindOverProcFile) {
     })));
 }
 
+TEST(Procfs, WriteSetsOomScoreAdj) {
+    EXPECT_TRUE(child_succeeded(run_in_child([]() -> std::string {
+        write_procfs_file("/proc/self/oom_score_adj", "123");
+        int fd = open_procfs_file("/proc/self/oom_score_adj", O_RDONLY);
+        std::string value = read_fd(fd);
+        close(fd);
+        return value == "123\n" ? "" : "oom_score_adj is `" + value + "`";
+    })));
+}
+
+TEST(Procfs, WriteErrorNamesPath) {
+    std::string error;
+    try {
+        write_procfs_file("/proc/self/no-such-file", "1");
+    } catch (const Error& caught) {
+        error = caught.what();
+    }
+    EXPECT_NE(error.find("`/proc/self/no-such-file`"), std::string::npos) << error;
+}
+
+// A bind mount over /proc/self/oom_score_adj (CVE-2025-52881) must not receive the write: it
+// is rejected through the mounted /proc, and the private procfs writes the real file.
+TEST(Procfs, WriteIgnoresBindOverProcFile) {
+    EXPECT_TRUE(child_succeeded(run_in_child([]() -> std::string {
+        if (unshare(CLONE_NEWNS) != 0 ||
+            mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+            return "private mount namespace";
+        }
+        char decoy[] = "/tmp/ocirun-decoy-XXXXXX";
+        int decoy_fd = mkstemp(decoy);
+        if (decoy_fd < 0 || write(decoy_fd, "decoy\n", 6) != 6) {
+            return "create decoy";
+        }
+        close(decoy_fd);
+        constexpr const char* target = "/proc/self/oom_score_adj";
+        if (mount(decoy, target, nullptr, MS_BIND, nullptr) != 0) {
+            return "bind decoy over " + std::string(target);
+        }
+        int mounted_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        std::string through_mounted;
+        try {
+            write_procfs_file_at(mounted_proc, target, "55");
+        } catch (const Error& error) {
+            through_mounted = error.what();
+        }
+        close(mounted_proc);
+        write_procfs_file(target, "66");
+        int fd = open_procfs_file(target, O_RDONLY);
+        std::string value = read_fd(fd);
+        close(fd);
+        umount2(target, MNT_DETACH);
+        int decoy_read = open(decoy, O_RDONLY | O_CLOEXEC);
+        std::string decoy_contents = read_fd(decoy_read);
+        close(decoy_read);
+        unlink(decoy);
+        if (through_mounted.find(target) == std::string::npos) {
+            return "the write through /proc was not rejected: `" + through_mounted + "`";
+        }
+        if (decoy_contents != "decoy\n") {
+            return "the decoy was written: `" + decoy_contents + "`";
+        }
+        return value == "66\n" ? "" : "oom_score_adj is `" + value + "`";
+    })));
+}
+
 }  // namespace
 }  // namespace ocirun::security
