@@ -1,17 +1,223 @@
-// Starting and stopping transient units through systemd's D-Bus API (sd-bus).
+// Starting and stopping transient units through systemd's D-Bus API (sd-bus), and loading
+// libsystemd only when a command uses that API.
+//
+// ocirun does not link libsystemd. Linked, the dynamic loader would map it and its dependencies
+// (libgcrypt, liblzma, libzstd, liblz4, libgpg-error on Debian 12) at every start, although
+// only --systemd-cgroup uses it. This file defines instead the sd-bus functions that ocirun
+// calls, with the signatures of <systemd/sd-bus.h>. Each definition loads libsystemd.so.0 with
+// dlopen on first use and forwards to the library's function. When the library cannot be loaded,
+// the functions return -ELIBACC, and connect() below reports dlerror(). A new sd-bus function
+// used anywhere in ocirun must be added here, or the link fails with an undefined reference.
 #include "cgroups/systemd_bus.h"
 
+#include <dlfcn.h>
 #include <systemd/sd-bus.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdarg>
 #include <cstdlib>
 #include <memory>
 
 #include "base/error.h"
 #include "base/log.h"
 #include "cgroups/files.h"
+
+namespace ocirun::cgroups {
+namespace {
+
+constexpr char kLibsystemd[] = "libsystemd.so.0";
+
+struct Library {
+    void* handle = nullptr;
+    // dlerror() of the failed dlopen, which a later dlerror() call no longer returns.
+    std::string load_error;
+};
+
+// Returns libsystemd, loading it on the first call. Its handle is nullptr when it cannot be
+// loaded.
+const Library& libsystemd() {
+    static const Library library = [] {
+        Library loaded;
+        loaded.handle = dlopen(kLibsystemd, RTLD_NOW | RTLD_LOCAL);
+        if (loaded.handle == nullptr) {
+            const char* reason = dlerror();
+            loaded.load_error = reason != nullptr ? reason : "unknown error";
+        }
+        return loaded;
+    }();
+    return library;
+}
+
+// Returns libsystemd's definition of `name` as a pointer of the type of `Function`, or nullptr.
+template <typename Function>
+Function* libsystemd_function(const char* name) {
+    void* handle = libsystemd().handle;
+    return handle == nullptr ? nullptr : reinterpret_cast<Function*>(dlsym(handle, name));
+}
+
+// Loads libsystemd or throws an Error that names the library and the loader's reason.
+void load_libsystemd() {
+    const Library& library = libsystemd();
+    if (library.handle == nullptr) {
+        throw_error(std::string("load ") + quote(kLibsystemd) +
+                        " for the systemd cgroup driver: " + library.load_error +
+                        "; install libsystemd0 or run without --systemd-cgroup",
+                    ErrorKind::unsupported);
+    }
+}
+
+}  // namespace
+}  // namespace ocirun::cgroups
+
+// The forwarding definitions. They are hidden so that libsystemd, once loaded, still binds its
+// internal calls to its own functions and never to these.
+#define OCIRUN_SD_BUS_FORWARD extern "C" __attribute__((visibility("hidden")))
+
+using ocirun::cgroups::libsystemd_function;
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_new(sd_bus** bus) {
+    static auto* real = libsystemd_function<decltype(sd_bus_new)>("sd_bus_new");
+    return real != nullptr ? real(bus) : -ELIBACC;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_set_address(sd_bus* bus, const char* address) {
+    static auto* real = libsystemd_function<decltype(sd_bus_set_address)>("sd_bus_set_address");
+    return real != nullptr ? real(bus, address) : -ELIBACC;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_start(sd_bus* bus) {
+    static auto* real = libsystemd_function<decltype(sd_bus_start)>("sd_bus_start");
+    return real != nullptr ? real(bus) : -ELIBACC;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_open_system(sd_bus** bus) {
+    static auto* real = libsystemd_function<decltype(sd_bus_open_system)>("sd_bus_open_system");
+    return real != nullptr ? real(bus) : -ELIBACC;
+}
+
+// A bus or message exists only when libsystemd was loaded, so without the library there is
+// nothing to release.
+OCIRUN_SD_BUS_FORWARD sd_bus* sd_bus_flush_close_unref(sd_bus* bus) {
+    static auto* real =
+        libsystemd_function<decltype(sd_bus_flush_close_unref)>("sd_bus_flush_close_unref");
+    return real != nullptr ? real(bus) : nullptr;
+}
+
+OCIRUN_SD_BUS_FORWARD sd_bus_message* sd_bus_message_unref(sd_bus_message* message) {
+    static auto* real = libsystemd_function<decltype(sd_bus_message_unref)>("sd_bus_message_unref");
+    return real != nullptr ? real(message) : nullptr;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_message_new_method_call(sd_bus* bus, sd_bus_message** message,
+                                                         const char* destination, const char* path,
+                                                         const char* interface,
+                                                         const char* member) {
+    static auto* real = libsystemd_function<decltype(sd_bus_message_new_method_call)>(
+        "sd_bus_message_new_method_call");
+    return real != nullptr ? real(bus, message, destination, path, interface, member) : -ELIBACC;
+}
+
+// The variadic functions forward to their va_list forms, which libsystemd exports too.
+OCIRUN_SD_BUS_FORWARD int sd_bus_message_append(sd_bus_message* message, const char* types, ...) {
+    static auto* real =
+        libsystemd_function<decltype(sd_bus_message_appendv)>("sd_bus_message_appendv");
+    if (real == nullptr) {
+        return -ELIBACC;
+    }
+    va_list arguments;
+    va_start(arguments, types);
+    int result = real(message, types, arguments);
+    va_end(arguments);
+    return result;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_message_read(sd_bus_message* message, const char* types, ...) {
+    static auto* real = libsystemd_function<decltype(sd_bus_message_readv)>("sd_bus_message_readv");
+    if (real == nullptr) {
+        return -ELIBACC;
+    }
+    va_list arguments;
+    va_start(arguments, types);
+    int result = real(message, types, arguments);
+    va_end(arguments);
+    return result;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_call_method(sd_bus* bus, const char* destination, const char* path,
+                                             const char* interface, const char* member,
+                                             sd_bus_error* error, sd_bus_message** reply,
+                                             const char* types, ...) {
+    static auto* real = libsystemd_function<decltype(sd_bus_call_methodv)>("sd_bus_call_methodv");
+    if (real == nullptr) {
+        return -ELIBACC;
+    }
+    va_list arguments;
+    va_start(arguments, types);
+    int result = real(bus, destination, path, interface, member, error, reply, types, arguments);
+    va_end(arguments);
+    return result;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_message_append_array(sd_bus_message* message, char type,
+                                                      const void* data, size_t size) {
+    static auto* real =
+        libsystemd_function<decltype(sd_bus_message_append_array)>("sd_bus_message_append_array");
+    return real != nullptr ? real(message, type, data, size) : -ELIBACC;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_message_open_container(sd_bus_message* message, char type,
+                                                        const char* contents) {
+    static auto* real = libsystemd_function<decltype(sd_bus_message_open_container)>(
+        "sd_bus_message_open_container");
+    return real != nullptr ? real(message, type, contents) : -ELIBACC;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_message_close_container(sd_bus_message* message) {
+    static auto* real = libsystemd_function<decltype(sd_bus_message_close_container)>(
+        "sd_bus_message_close_container");
+    return real != nullptr ? real(message) : -ELIBACC;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_call(sd_bus* bus, sd_bus_message* message, uint64_t timeout,
+                                      sd_bus_error* error, sd_bus_message** reply) {
+    static auto* real = libsystemd_function<decltype(sd_bus_call)>("sd_bus_call");
+    return real != nullptr ? real(bus, message, timeout, error, reply) : -ELIBACC;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_get_property_string(sd_bus* bus, const char* destination,
+                                                     const char* path, const char* interface,
+                                                     const char* member, sd_bus_error* error,
+                                                     char** value) {
+    static auto* real =
+        libsystemd_function<decltype(sd_bus_get_property_string)>("sd_bus_get_property_string");
+    return real != nullptr ? real(bus, destination, path, interface, member, error, value)
+                           : -ELIBACC;
+}
+
+// An error is set only by a loaded libsystemd, so without the library it is empty: freeing it
+// is a no-op and it has no name.
+OCIRUN_SD_BUS_FORWARD void sd_bus_error_free(sd_bus_error* error) {
+    static auto* real = libsystemd_function<decltype(sd_bus_error_free)>("sd_bus_error_free");
+    if (real != nullptr) {
+        real(error);
+    }
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_error_is_set(const sd_bus_error* error) {
+    static auto* real = libsystemd_function<decltype(sd_bus_error_is_set)>("sd_bus_error_is_set");
+    return real != nullptr ? real(error) : 0;
+}
+
+OCIRUN_SD_BUS_FORWARD int sd_bus_error_has_name(const sd_bus_error* error, const char* name) {
+    static auto* real =
+        libsystemd_function<decltype(sd_bus_error_has_name)>("sd_bus_error_has_name");
+    return real != nullptr ? real(error, name) : 0;
+}
+
+#undef OCIRUN_SD_BUS_FORWARD
 
 namespace ocirun::cgroups {
 namespace {
@@ -74,6 +280,7 @@ Bus connect() {
             "running on this host; run without --systemd-cgroup",
             ErrorKind::unsupported);
     }
+    load_libsystemd();
     if (geteuid() == 0) {
         if (Bus bus = connect_private()) {
             return bus;

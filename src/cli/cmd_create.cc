@@ -10,7 +10,13 @@ void add_create(CLI::App& app, ParsedCommand& parsed) {
 }
 
 int run_create(const ParsedCommand& parsed) {
-    container::create(parsed.global, parsed.run.create);
+    container::RunOptions options = options_with_image(parsed);
+    try {
+        container::create(parsed.global, options.create);
+    } catch (...) {
+        remove_unused_image_bundle(parsed);
+        throw;
+    }
     return 0;
 }
 

@@ -15,7 +15,13 @@ void add_run(CLI::App& app, ParsedCommand& parsed) {
 }
 
 int run_run(const ParsedCommand& parsed) {
-    return container::run(parsed.global, parsed.run);
+    container::RunOptions options = options_with_image(parsed);
+    try {
+        return container::run(parsed.global, options);
+    } catch (...) {
+        remove_unused_image_bundle(parsed);
+        throw;
+    }
 }
 
 }  // namespace ocirun::cli

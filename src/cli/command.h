@@ -33,6 +33,13 @@ struct ParsedCommand {
     // spec
     std::string bundle;
     bool rootless_spec = false;
+    // create --image and run --image: the image as SOURCE[:TAG] or SOURCE@DIGEST
+    std::string image;
+    bool image_tty = false;  // --tty: process.terminal in the generated config.json
+    // image unpack
+    std::string image_source;
+    std::string image_reference;
+    std::string image_bundle;
 };
 
 // Registers each subcommand and its flags on `app`, storing the values in `parsed`.
@@ -51,6 +58,7 @@ void add_update(CLI::App& app, ParsedCommand& parsed);
 void add_events(CLI::App& app, ParsedCommand& parsed);
 void add_features(CLI::App& app, ParsedCommand& parsed);
 void add_spec(CLI::App& app, ParsedCommand& parsed);
+void add_image(CLI::App& app, ParsedCommand& parsed);
 
 // Runs each subcommand; returns the exit status or throws Error.
 int run_create(const ParsedCommand& parsed);
@@ -68,6 +76,7 @@ int run_update(const ParsedCommand& parsed);
 int run_events(const ParsedCommand& parsed);
 int run_features(const ParsedCommand& parsed);
 int run_spec(const ParsedCommand& parsed);
+int run_image(const ParsedCommand& parsed);
 
 // Runs the command `parsed` selects and returns its exit status; throws Error on failure.
 int execute(const ParsedCommand& parsed);

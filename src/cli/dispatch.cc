@@ -14,6 +14,7 @@ int execute(const ParsedCommand& parsed) {
         {"kill", run_kill},     {"delete", run_delete},     {"ps", run_ps},
         {"pause", run_pause},   {"resume", run_resume},     {"update", run_update},
         {"events", run_events}, {"features", run_features}, {"spec", run_spec},
+        {"image", run_image},
     };
     auto found = kRunners.find(parsed.command);
     if (found == kRunners.end()) {

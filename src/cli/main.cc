@@ -39,16 +39,30 @@ std::string current_directory() {
     return error ? std::string("/") : cwd.string();
 }
 
+// Set by reexec_before_static_initialization when /proc/self/exe needs no re-exec.
+bool self_exe_checked = false;
+
+// The commands that put a process in a container must not run from a binary that the container
+// could overwrite through /proc/self/exe (CVE-2019-5736). The re-exec that prevents it runs
+// here, before the C++ static initializers of the image it replaces: priority 101 orders this
+// constructor before the default-priority ones, and glibc passes argc, argv and envp to it.
+__attribute__((constructor(101))) void reexec_before_static_initialization(int argc, char** argv,
+                                                                           char** /*envp*/) {
+    self_exe_checked = ocirun::security::try_readonly_reexec(argc, argv);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Before anything else: the commands that put a process in a container must not run from
-    // a binary the container could overwrite through /proc/self/exe (CVE-2019-5736).
-    try {
-        ocirun::security::ensure_sealed_self(argc, argv);
-    } catch (const ocirun::Error& e) {
-        report_failure(e);
-        return 1;
+    // When the constructor could not re-execute, this makes the sealed copy where mounting is
+    // not allowed, or reports why neither works.
+    if (!self_exe_checked) {
+        try {
+            ocirun::security::ensure_sealed_self(argc, argv);
+        } catch (const ocirun::Error& e) {
+            report_failure(e);
+            return 1;
+        }
     }
 
     std::vector<std::string> args(argv + 1, argv + argc);

@@ -2,12 +2,25 @@
 #include <signal.h>
 
 #include "base/error.h"
+#include "base/log.h"
 #include "cgroups/cgroups.h"
 #include "container/lifecycle.h"
 #include "container/operations.h"
+#include "image/container_bundle.h"
 #include "state/state_store.h"
 
 namespace ocirun::container {
+
+namespace {
+
+// A container made with --image has its bundle in the state root; it goes with the container.
+void remove_image_bundle(const GlobalOptions& global, const std::string& id) {
+    if (std::error_code error = image::remove_container_bundle(global.root, id)) {
+        log::warning("remove the image bundle of container " + id + ": " + error.message());
+    }
+}
+
+}  // namespace
 
 void remove(const GlobalOptions& global, const std::string& id, bool force) {
     state::StateStore store = open_store(global.root);
@@ -30,6 +43,7 @@ void remove(const GlobalOptions& global, const std::string& id, bool force) {
             throw;
         }
         store.remove(id);
+        remove_image_bundle(global, id);
         return;
     }
     state::Status status = state::current_status(state, store.container_dir(id));
@@ -44,6 +58,7 @@ void remove(const GlobalOptions& global, const std::string& id, bool force) {
         cgroups::thaw(state.cgroup_paths);
     }
     destroy_container(store, state);
+    remove_image_bundle(global, id);
 }
 
 }  // namespace ocirun::container

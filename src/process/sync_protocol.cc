@@ -111,6 +111,15 @@ SyncFrame decode_sync_frame(std::string_view bytes) {
     return frame;
 }
 
+bool exchanges_hook_messages(const spec::Spec& spec) {
+    bool has_hooks =
+        spec.hooks &&
+        (!spec.hooks->prestart.empty() || !spec.hooks->create_runtime.empty() ||
+         !spec.hooks->create_container.empty() || !spec.hooks->start_container.empty());
+    bool has_net_devices = spec.linux_config && !spec.linux_config->net_devices.empty();
+    return has_hooks || has_net_devices;
+}
+
 std::pair<int, int> make_sync_socket_pair() {
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
@@ -147,9 +156,12 @@ void SyncSocket::send_with_fd(SyncMessage type, int fd) const {
 }
 
 SyncFrame SyncSocket::receive(terminal::UniqueFd* attached) const {
-    std::string buffer(sizeof(FrameHeader) + kMaxSyncPayload, '\0');
+    // One buffer for every message of the process. It is in .bss, so the kernel maps only the
+    // pages a message touches, with no allocation and no zeroing per message. ocirun starts no
+    // threads, and the frame is copied out before the next receive.
+    static char buffer[sizeof(FrameHeader) + kMaxSyncPayload];
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec io{buffer.data(), buffer.size()};
+    iovec io{buffer, sizeof(buffer)};
     msghdr message{};
     message.msg_iov = &io;
     message.msg_iovlen = 1;
@@ -166,11 +178,10 @@ SyncFrame SyncSocket::receive(terminal::UniqueFd* attached) const {
     if (received == 0) {
         throw_error("container init exited during setup");
     }
-    if (static_cast<size_t>(received) > buffer.size()) {
+    if (static_cast<size_t>(received) > sizeof(buffer)) {
         throw_error("sync message of " + std::to_string(received) + " bytes is too long");
     }
-    buffer.resize(static_cast<size_t>(received));
-    SyncFrame frame = decode_sync_frame(buffer);
+    SyncFrame frame = decode_sync_frame(std::string_view(buffer, static_cast<size_t>(received)));
     if (attached != nullptr) {
         *attached = std::move(fd);
     }

@@ -18,6 +18,7 @@
 //   init prepares the rootfs.
 //   C -> P  run_hooks        P runs prestart and createRuntime hooks
 //   P -> C  hooks_done       payload: the OCI state JSON, for the hooks init runs itself
+//   (run_hooks and hooks_done only when exchanges_hook_messages(spec) is true)
 //   init runs createContainer hooks, enters the rootfs, makes the pty when process.terminal
 //   is set, applies the process attributes and resolves the executable.
 //   C -> P  terminal         (process.terminal) the pty master attached as SCM_RIGHTS
@@ -41,6 +42,7 @@
 #include <utility>
 
 #include "base/error.h"
+#include "spec/spec.h"
 #include "terminal/unique_fd.h"
 
 namespace ocirun::process {
@@ -79,6 +81,12 @@ SyncFrame decode_sync_frame(std::string_view bytes);
 
 // Logs a `warning` or `debug` frame at its level and returns true; false for any other type.
 bool log_message_frame(const SyncFrame& frame);
+
+// Returns true when the runtime and init exchange run_hooks and hooks_done: the config has
+// prestart, createRuntime, createContainer or startContainer hooks, or linux.netDevices, which
+// the runtime moves into the network namespace before init continues. Without them the
+// exchange would only make init wait for the runtime, so both sides skip it.
+bool exchanges_hook_messages(const spec::Spec& spec);
 
 // Returns {runtime end, child end}, both close-on-exec.
 std::pair<int, int> make_sync_socket_pair();

@@ -6,10 +6,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 
 #include <array>
 #include <cerrno>
 #include <string_view>
+#include <utility>
 
 #include "base/error.h"
 #include "rootfs/cgroup_mount.h"
@@ -127,6 +129,33 @@ bool mount_fallback(int root_fd, const std::string& type, const std::string& des
     return true;
 }
 
+// Returns `attributes` changed to keep the flags the mount has now: in a user namespace the
+// kernel locks nodev, nosuid, noexec, rdonly and the atime mode of a mount received from the
+// parent namespace, and rejects clearing them with EPERM. runc keeps such flags too.
+mount_attr keep_current_flags(int mount_fd, mount_attr attributes) {
+    struct statvfs status {};
+    if (::fstatvfs(mount_fd, &status) != 0) {
+        return attributes;
+    }
+    const std::array<std::pair<unsigned long, uint64_t>, 4> flags = {{
+        {ST_NODEV, MOUNT_ATTR_NODEV},
+        {ST_NOSUID, MOUNT_ATTR_NOSUID},
+        {ST_NOEXEC, MOUNT_ATTR_NOEXEC},
+        {ST_RDONLY, MOUNT_ATTR_RDONLY},
+    }};
+    for (const auto& [statvfs_flag, attribute] : flags) {
+        if ((status.f_flag & statvfs_flag) != 0 && (attributes.attr_clr & attribute) != 0) {
+            attributes.attr_clr &= ~attribute;
+            attributes.attr_set |= attribute;
+        }
+    }
+    if ((attributes.attr_clr & MOUNT_ATTR__ATIME) != 0) {
+        attributes.attr_clr &= ~static_cast<uint64_t>(MOUNT_ATTR__ATIME);
+        attributes.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR__ATIME);
+    }
+    return attributes;
+}
+
 void set_top_attributes(int mount_fd, const MountOptions& options) {
     MountAttributes top = bind_attributes(options);
     if (top.set == 0 && top.clear == 0) {
@@ -135,7 +164,14 @@ void set_top_attributes(int mount_fd, const MountOptions& options) {
     mount_attr attributes{};
     attributes.attr_set = top.set;
     attributes.attr_clr = top.clear;
-    set_attributes(mount_fd, false, attributes, "bind options");
+    if (::mount_setattr(mount_fd, "", AT_EMPTY_PATH, &attributes, sizeof(attributes)) == 0) {
+        return;
+    }
+    if (errno != EPERM) {
+        throw_errno("set mount attributes (bind options)");
+    }
+    mount_attr kept = keep_current_flags(mount_fd, attributes);
+    set_attributes(mount_fd, false, kept, "bind options");
 }
 
 // "bind" with "remount" changes the flags of the mount already at the destination.

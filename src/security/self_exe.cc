@@ -86,6 +86,16 @@ void copy_contents(int from, int to, off_t size) {
     }
 }
 
+int clone_binding(int fd) {
+    return open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+}
+
+bool make_binding_readonly(int tree) {
+    struct mount_attr attributes {};
+    attributes.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+    return mount_setattr(tree, "", AT_EMPTY_PATH, &attributes, sizeof(attributes)) == 0;
+}
+
 // Opens the image to re-execute: the read-only bind when this process may mount, else the
 // sealed copy.
 int open_protected_image(int exe) {
@@ -135,13 +145,11 @@ bool is_write_protected(int fd) {
 }
 
 int make_readonly_binding(int fd) {
-    int tree = open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    int tree = clone_binding(fd);
     if (tree < 0) {
         throw_errno("clone a bind mount of the runtime binary");
     }
-    struct mount_attr attributes {};
-    attributes.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-    if (mount_setattr(tree, "", AT_EMPTY_PATH, &attributes, sizeof(attributes)) != 0) {
+    if (!make_binding_readonly(tree)) {
         int error = errno;
         close(tree);
         throw_errno("make the bind mount of the runtime binary read-only", error);
@@ -194,6 +202,30 @@ void ensure_sealed_self(int argc, char** argv, const SealPredicate& needs_seal) 
     int error = errno;
     close(image);
     throw_errno("execute the write-protected copy of `/proc/self/exe`", error);
+}
+
+bool try_readonly_reexec(int argc, char** argv) noexcept {
+    if (!runs_container_code(argc, argv)) {
+        return true;
+    }
+    int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (exe < 0) {
+        return false;
+    }
+    if (is_write_protected(exe)) {
+        close(exe);
+        return true;
+    }
+    int tree = clone_binding(exe);
+    close(exe);
+    if (tree < 0) {
+        return false;
+    }
+    if (make_binding_readonly(tree)) {
+        fexecve(tree, argv, environ);
+    }
+    close(tree);
+    return false;
 }
 
 }  // namespace ocirun::security

@@ -39,4 +39,13 @@ int make_sealed_copy(int fd, const char* name);
 void ensure_sealed_self(int argc, char** argv,
                         const SealPredicate& needs_seal = runs_container_code);
 
+// The first attempt of ensure_sealed_self with runs_container_code, for a constructor that
+// runs before C++ static initialization, so that the image about to be replaced spends no time
+// on it. Re-executes from a detached read-only bind mount and does not return in that case.
+// Returns true when no re-exec is needed: the command runs no container code, or /proc/self/exe
+// is write-protected already. Returns false on any failure, including the EPERM that calls for
+// the sealed copy, and then the caller must call ensure_sealed_self, which makes the copy or
+// reports the error. Throws nothing.
+bool try_readonly_reexec(int argc, char** argv) noexcept;
+
 }  // namespace ocirun::security

@@ -63,6 +63,23 @@ TEST_F(SyncPair, MessagesKeepBoundaries) {
     EXPECT_EQ(second.payload, "");
 }
 
+TEST_F(SyncPair, MaxPayloadThenShortMessage) {
+    SyncSocket child(child_fd);
+    std::string long_payload(kMaxSyncPayload, 'y');
+    long_payload.front() = 'a';
+    long_payload.back() = 'z';
+    child.send(SyncMessage::hooks_done, long_payload);
+    child.send(SyncMessage::init_pid, "7");
+    SyncSocket runtime(runtime_fd);
+    SyncFrame first = runtime.receive();
+    EXPECT_EQ(first.type, SyncMessage::hooks_done);
+    EXPECT_EQ(first.payload.size(), kMaxSyncPayload);
+    EXPECT_EQ(first.payload, long_payload);
+    SyncFrame second = runtime.receive();
+    EXPECT_EQ(second.type, SyncMessage::init_pid);
+    EXPECT_EQ(second.payload, "7");
+}
+
 TEST_F(SyncPair, ExpectSkipsWarnings) {
     SyncSocket child(child_fd);
     child.send_warning("capability CAP_FOO unknown");
@@ -123,6 +140,39 @@ TEST_F(SyncPair, ExpectSkipsDebugFrames) {
 TEST(SyncFrame, LastMessageTypeDecodes) {
     SyncFrame frame{SyncMessage::seccomp_done, 0, ErrorKind::generic, ""};
     EXPECT_EQ(decode_sync_frame(encode_sync_frame(frame)).type, SyncMessage::seccomp_done);
+}
+
+TEST(HookMessages, SkippedWithoutHooks) {
+    spec::Spec spec;
+    EXPECT_FALSE(exchanges_hook_messages(spec));
+    spec.hooks.emplace();
+    spec.hooks->poststart.push_back(spec::Hook{});
+    spec.hooks->poststop.push_back(spec::Hook{});
+    EXPECT_FALSE(exchanges_hook_messages(spec));
+    spec.linux_config.emplace();
+    EXPECT_FALSE(exchanges_hook_messages(spec));
+}
+
+TEST(HookMessages, NeededForCreateTimeHooks) {
+    std::vector<std::pair<const char*, std::vector<spec::Hook> spec::Hooks::*>> lists = {
+        {"prestart", &spec::Hooks::prestart},
+        {"createRuntime", &spec::Hooks::create_runtime},
+        {"createContainer", &spec::Hooks::create_container},
+        {"startContainer", &spec::Hooks::start_container}};
+    for (auto [name, list] : lists) {
+        SCOPED_TRACE(name);
+        spec::Spec spec;
+        spec.hooks.emplace();
+        (*spec.hooks.*list).push_back(spec::Hook{});
+        EXPECT_TRUE(exchanges_hook_messages(spec));
+    }
+}
+
+TEST(HookMessages, NeededForNetDevices) {
+    spec::Spec spec;
+    spec.linux_config.emplace();
+    spec.linux_config->net_devices["eth1"] = spec::NetDevice{};
+    EXPECT_TRUE(exchanges_hook_messages(spec));
 }
 
 }  // namespace

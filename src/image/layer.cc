@@ -1,0 +1,196 @@
+// The layer loop: libarchive reads the tar from a ByteStream, and each entry becomes a
+// whiteout, an opaque marker or a file written by write_entry.
+#include "image/layer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <exception>
+#include <set>
+#include <vector>
+
+#include "base/error.h"
+#include "image/layer_entry.h"
+#include "rootfs/safe_path.h"
+
+namespace ocirun::image {
+namespace {
+
+constexpr const char* kWhiteoutPrefix = ".wh.";
+constexpr const char* kOpaqueMarker = ".wh..wh..opq";
+constexpr std::size_t kReadBufferSize = 1 << 17;
+
+// The libarchive read callback's state. An Error thrown by the stream (a digest mismatch, a
+// read failure) cannot cross libarchive's C frames, so it is kept and rethrown afterwards.
+struct StreamClient {
+    ByteStream* stream;
+    std::vector<char> buffer;
+    std::exception_ptr failure;
+};
+
+la_ssize_t read_callback(archive* reader, void* client_data, const void** block) {
+    auto* client = static_cast<StreamClient*>(client_data);
+    try {
+        std::size_t count = client->stream->read(client->buffer.data(), client->buffer.size());
+        *block = client->buffer.data();
+        return static_cast<la_ssize_t>(count);
+    } catch (...) {
+        client->failure = std::current_exception();
+        archive_set_error(reader, EIO, "layer stream failed");
+        return -1;
+    }
+}
+
+class ArchiveReader {
+  public:
+    explicit ArchiveReader(StreamClient& client) : reader_(archive_read_new()) {
+        if (reader_ == nullptr) {
+            throw_error("allocate an archive reader: out of memory");
+        }
+        archive_read_support_format_tar(reader_);
+        archive_read_support_filter_gzip(reader_);
+        archive_read_support_filter_zstd(reader_);
+        if (archive_read_open(reader_, &client, nullptr, read_callback, nullptr) != ARCHIVE_OK) {
+            try {
+                fail(client, "open");
+            } catch (...) {
+                archive_read_free(reader_);
+                throw;
+            }
+        }
+    }
+    ~ArchiveReader() { archive_read_free(reader_); }
+    ArchiveReader(const ArchiveReader&) = delete;
+    ArchiveReader& operator=(const ArchiveReader&) = delete;
+
+    archive* get() const { return reader_; }
+
+    [[noreturn]] void fail(const StreamClient& client, const std::string& action) const {
+        if (client.failure) {
+            std::rethrow_exception(client.failure);
+        }
+        const char* message = archive_error_string(reader_);
+        throw_error(action + ": " + (message != nullptr ? message : "unknown archive error"));
+    }
+
+  private:
+    archive* reader_;
+};
+
+// Restores the process umask on scope exit; modes from the layer must be exact.
+class UmaskGuard {
+  public:
+    UmaskGuard() : saved_(::umask(0)) {}
+    ~UmaskGuard() { ::umask(saved_); }
+    UmaskGuard(const UmaskGuard&) = delete;
+    UmaskGuard& operator=(const UmaskGuard&) = delete;
+
+  private:
+    mode_t saved_;
+};
+
+std::string entry_path(archive_entry* entry) {
+    const char* path = archive_entry_pathname(entry);
+    if (path == nullptr) {
+        path = archive_entry_pathname_utf8(entry);
+    }
+    if (path == nullptr) {
+        throw_error("entry without a path name");
+    }
+    return path;
+}
+
+// The root directory's own entry ("./") only updates the root's metadata.
+void apply_root_entry(int root_fd, archive_entry* entry) {
+    if (archive_entry_filetype(entry) != AE_IFDIR) {
+        throw_error("entry " + quote(entry_path(entry)) + " would replace the root directory");
+    }
+    if (::fchown(root_fd, static_cast<uid_t>(archive_entry_uid(entry)),
+                 static_cast<gid_t>(archive_entry_gid(entry))) != 0 ||
+        ::fchmod(root_fd, archive_entry_perm(entry) & 07777) != 0) {
+        throw_errno("set the owner and mode of the root directory");
+    }
+}
+
+void remove_whited_out(int root_fd, const std::vector<std::string>& parts) {
+    std::string parent_path = join_components(parts, parts.size() - 1);
+    rootfs::Fd parent = rootfs::open_in_root_if_exists(root_fd, parent_path, O_PATH | O_DIRECTORY);
+    if (parent.valid()) {
+        remove_tree(parent.get(), parts.back().substr(std::string(kWhiteoutPrefix).size()));
+    }
+}
+
+// Directory mtimes go last, deepest first, because creating entries changed them.
+void apply_deferred_times(int root_fd, const std::vector<DeferredTime>& deferred) {
+    for (auto it = deferred.rbegin(); it != deferred.rend(); ++it) {
+        rootfs::Fd dir =
+            rootfs::open_in_root_if_exists(root_fd, it->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        if (!dir.valid()) {
+            continue;  // replaced later in the layer
+        }
+        timespec times[2] = {it->mtime, it->mtime};
+        if (::futimens(dir.get(), times) != 0) {
+            throw_errno("set the times of " + quote("/" + it->path));
+        }
+    }
+}
+
+void apply_entries(int root_fd, ArchiveReader& reader, StreamClient& client) {
+    std::set<std::string> written;
+    std::vector<DeferredTime> deferred;
+    timespec root_mtime{-1, 0};
+    for (;;) {
+        archive_entry* entry = nullptr;
+        int status = archive_read_next_header(reader.get(), &entry);
+        if (status == ARCHIVE_EOF) {
+            break;
+        }
+        if (status < ARCHIVE_WARN) {
+            reader.fail(client, "read the next entry");
+        }
+        std::string raw_path = entry_path(entry);
+        std::vector<std::string> parts = confined_components(raw_path);
+        try {
+            if (parts.empty()) {
+                apply_root_entry(root_fd, entry);
+                root_mtime = timespec{archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
+            } else if (parts.back() == kOpaqueMarker) {
+                make_opaque(root_fd, join_components(parts, parts.size() - 1), written);
+            } else if (parts.back().starts_with(kWhiteoutPrefix)) {
+                remove_whited_out(root_fd, parts);
+            } else {
+                write_entry(root_fd, reader.get(), entry, parts, deferred);
+                written.insert(join_components(parts, parts.size()));
+            }
+        } catch (const Error& error) {
+            if (client.failure) {
+                std::rethrow_exception(client.failure);
+            }
+            throw error.with_context("entry " + quote(raw_path));
+        }
+    }
+    apply_deferred_times(root_fd, deferred);
+    if (root_mtime.tv_sec >= 0) {
+        timespec times[2] = {root_mtime, root_mtime};
+        if (::futimens(root_fd, times) != 0) {
+            throw_errno("set the times of the root directory");
+        }
+    }
+}
+
+}  // namespace
+
+void apply_layer(int root_fd, ByteStream& layer, const std::string& layer_name) {
+    UmaskGuard umask_guard;
+    StreamClient client{&layer, std::vector<char>(kReadBufferSize), nullptr};
+    try {
+        ArchiveReader reader(client);
+        apply_entries(root_fd, reader, client);
+    } catch (const Error& error) {
+        throw error.with_context("layer " + quote(layer_name));
+    }
+}
+
+}  // namespace ocirun::image
