@@ -10,6 +10,7 @@
 #include "base/signal_names.h"
 #include "base/version.h"
 #include "cli/args.h"
+#include "process/rootless.h"
 
 namespace ocirun::cli {
 
@@ -49,6 +50,7 @@ void add_commands(CLI::App& app, ParsedCommand& parsed) {
     add_events(app, parsed);
     add_features(app, parsed);
     add_spec(app, parsed);
+    add_image(app, parsed);
 }
 
 std::string make_absolute(const std::string& path, const std::string& cwd) {
@@ -90,10 +92,36 @@ void check_arguments(const ParsedCommand& parsed) {
     }
 }
 
+// An unprivileged caller without XDG_RUNTIME_DIR falls back to the root's default state root,
+// where it usually cannot write, so the error names the variable rather than a failed mkdir.
+void check_default_root(const CLI::App& app, const ParsedCommand& parsed) {
+    bool uses_state =
+        parsed.command != "spec" && parsed.command != "features" && parsed.command != "image";
+    const char* xdg_runtime_dir = std::getenv("XDG_RUNTIME_DIR");
+    bool xdg_set = xdg_runtime_dir != nullptr && *xdg_runtime_dir != '\0';
+    if (!uses_state || app.get_option("--root")->count() != 0 || geteuid() == 0 || xdg_set) {
+        return;
+    }
+    std::string existing = parsed.global.root;
+    while (::access(existing.c_str(), F_OK) != 0 && existing.size() > 1) {
+        existing = std::filesystem::path(existing).parent_path().string();
+    }
+    if (::access(existing.c_str(), W_OK) != 0) {
+        throw_error("XDG_RUNTIME_DIR is not set and the default state root " +
+                    quote(parsed.global.root) + " is not writable by uid " +
+                    std::to_string(geteuid()) +
+                    ": set XDG_RUNTIME_DIR (normally /run/user/UID) or pass --root");
+    }
+}
+
 }  // namespace
 
+// Besides a non-zero `euid`, uid 0 in a user namespace with $USER other than root also gets
+// $XDG_RUNTIME_DIR/ocirun, as runc 1.1.5 decides (see process::honors_xdg_runtime_dir).
 std::string default_root(uid_t euid, const char* xdg_runtime_dir) {
-    if (euid != 0 && xdg_runtime_dir != nullptr && *xdg_runtime_dir != '\0') {
+    bool in_user_namespace = euid == 0 && process::running_in_user_namespace();
+    if (xdg_runtime_dir != nullptr && *xdg_runtime_dir != '\0' &&
+        process::honors_xdg_runtime_dir(euid, in_user_namespace, std::getenv("USER"))) {
         return std::string(xdg_runtime_dir) + "/ocirun";
     }
     return "/run/ocirun";
@@ -140,6 +168,7 @@ ParsedCommand parse_command_line(const std::vector<std::string>& args, const std
     }
     resolve_paths(parsed, cwd);
     check_arguments(parsed);
+    check_default_root(app, parsed);
     return parsed;
 }
 

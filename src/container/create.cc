@@ -14,11 +14,14 @@
 #include "container/create_container.h"
 #include "container/intel_rdt.h"
 #include "container/lifecycle.h"
+#include "container/notify_socket.h"
 #include "container/seccomp_listener.h"
 #include "hooks/hooks.h"
 #include "process/attributes.h"
 #include "process/container_process.h"
 #include "process/net_devices.h"
+#include "process/rootless.h"
+#include "process/sync_protocol.h"
 #include "rootfs/safe_path.h"
 #include "security/lsm.h"
 #include "security/seccomp.h"
@@ -174,7 +177,8 @@ state::ContainerState initial_state(const GlobalOptions& global, const CreateOpt
     state.owner = geteuid();
     state.annotations = spec.annotations;
     state.systemd_cgroup = global.systemd_cgroup;
-    state.rootless = global.rootless == "true";
+    state.rootless = process::decide_rootless(global.rootless, global.systemd_cgroup, geteuid(),
+                                              process::running_in_user_namespace());
     if (spec.hooks) {
         state.extra[kPoststartHooksKey] = hooks_to_json(spec.hooks->poststart);
         state.extra[kPoststopHooksKey] = hooks_to_json(spec.hooks->poststop);
@@ -207,6 +211,35 @@ spec::Resources container_resources(const spec::Spec& spec, bool rootless) {
     return resources;
 }
 
+// Creates the container's cgroup. As runc 1.1.5 does, a rootless container without
+// linux.cgroupsPath runs without a cgroup when the user may not create one (nothing is delegated
+// on cgroup v1), unless the config sets a resource limit, which then has nowhere to go.
+cgroups::CreatedCgroup create_cgroup(const cgroups::CgroupRequest& request, const spec::Spec& spec,
+                                     bool rootless, pid_t pid) {
+    try {
+        return cgroups::create(request, pid);
+    } catch (const Error& error) {
+        int number = error.error_number();
+        bool denied = number == EACCES || number == EPERM || number == EROFS;
+        if (!rootless || !denied) {
+            throw;
+        }
+        if (std::optional<std::string> limit = process::first_resource_limit(spec)) {
+            throw Error("linux.resources." + *limit + ": cannot set the limit of a rootless " +
+                            "container without a cgroup it may write (" + error.what() +
+                            "); remove the limit or delegate a cgroup v2 subtree to the user",
+                        number, ErrorKind::unsupported);
+        }
+        if (!request.cgroups_path.empty()) {
+            throw;
+        }
+        // NOTE: all hierarchies are skipped together, where runc skips each one it cannot
+        // write; the two differ only on a host that delegates some v1 controllers.
+        log::warning("rootless container runs without a cgroup: " + std::string(error.what()));
+        return cgroups::CreatedCgroup{};
+    }
+}
+
 // The steps after the state directory exists; `state` keeps what cleanup must undo.
 CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptions& options,
                                   const spec::Spec& spec, const state::StateStore& store,
@@ -237,25 +270,32 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
 
         cgroups::CgroupRequest cgroup_request{linux_config.cgroups_path, options.id,
                                               global.systemd_cgroup};
-        cgroups::CreatedCgroup cgroup = cgroups::create(cgroup_request, init->first_pid());
+        // org.systemd.property.NAME annotations become properties of the systemd scope.
+        cgroup_request.annotations = spec.annotations;
+        cgroups::CreatedCgroup cgroup =
+            create_cgroup(cgroup_request, spec, state.rootless, init->first_pid());
         state.cgroup_paths = cgroup.paths;
         state.cgroup_created = cgroup.created;
         // Saved again so that `delete --force` finds the cgroup after a killed create.
         store.save(state);
-        cgroups::apply_resources(cgroup.paths, container_resources(spec, state.rootless));
+        if (!cgroup.paths.empty()) {
+            cgroups::apply_resources(cgroup.paths, container_resources(spec, state.rootless));
+        }
 
         record_pid(state, init->begin(cgroups::relative_paths(cgroup.paths)));
         if (!linux_config.net_devices.empty()) {
             process::move_net_devices(linux_config.net_devices, state.pid);
         }
 
-        init->wait_for_hooks_request();
-        std::string hook_input = hook_state(state, state::Status::creating);
-        if (spec.hooks) {
-            hooks::run_hooks(spec.hooks->prestart, "prestart", hook_input);
-            hooks::run_hooks(spec.hooks->create_runtime, "createRuntime", hook_input);
+        if (process::exchanges_hook_messages(spec)) {
+            init->wait_for_hooks_request();
+            std::string hook_input = hook_state(state, state::Status::creating);
+            if (spec.hooks) {
+                hooks::run_hooks(spec.hooks->prestart, "prestart", hook_input);
+                hooks::run_hooks(spec.hooks->create_runtime, "createRuntime", hook_input);
+            }
+            init->hooks_done(hook_input);
         }
-        init->hooks_done(hook_input);
         init->wait_ready([&](int notify_fd) {
             send_to_seccomp_listener(linux_config.seccomp->listener_path,
                                      linux_config.seccomp->listener_metadata, notify_fd, state);
@@ -287,6 +327,9 @@ CreatedContainer create_container(const GlobalOptions& global, const CreateOptio
     spec::Spec spec = load_bundle_config(options.bundle);
     check_terminal_options(*spec.process, options, foreground);
     security::check_lsm_support(spec);
+    if (geteuid() != 0) {
+        process::validate_rootless_config(spec);
+    }
     if (spec.linux_config) {
         check_intel_rdt(*spec.linux_config);
     }
@@ -296,6 +339,9 @@ CreatedContainer create_container(const GlobalOptions& global, const CreateOptio
     state::ContainerLock lock = store.create_container(options.id);
     state::ContainerState state = initial_state(global, options, spec, rootfs);
     try {
+        if (!caller_notify_socket().empty()) {
+            add_notify_mount(spec, store.container_dir(options.id));
+        }
         // Saved before clone, so that `delete --force` can clean up after a killed create.
         store.save(state);
         return set_up_container(global, options, spec, store, state);

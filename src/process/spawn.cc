@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "process/container_process.h"
+#include "process/id_mapping.h"
 #include "process/init_stage.h"
 #include "process/namespaces.h"
 #include "process/sync_protocol.h"
@@ -154,8 +155,8 @@ pid_t ContainerProcess::begin(const std::map<std::string, std::string>& cgroup_r
             case SyncMessage::error:
                 throw Error(frame.payload, frame.error_number, frame.kind);
             case SyncMessage::id_map_request:
-                write_id_maps(first_pid_, linux_config.uid_mappings, linux_config.gid_mappings,
-                              request_->rootless);
+                write_container_id_maps(first_pid_, linux_config.uid_mappings,
+                                        linux_config.gid_mappings);
                 sync.send(SyncMessage::id_map_done);
                 continue;
             case SyncMessage::init_pid:

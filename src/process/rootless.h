@@ -1,0 +1,49 @@
+// Rootless operation: deciding `--rootless`, the state root of an unprivileged caller, and the
+// config checks runc 1.1.5 makes when the runtime runs with a non-zero effective uid.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/spec.h"
+
+namespace ocirun::process {
+
+// True when `uid_map` (the text of /proc/self/uid_map) is not the identity map of the whole
+// 32-bit range, that is, when the process runs in a user namespace other than the initial one.
+bool is_user_namespace_map(const std::string& uid_map);
+
+// Reads /proc/self/uid_map and applies is_user_namespace_map. False when the file is missing.
+bool running_in_user_namespace();
+
+// Decides `--rootless` as runc 1.1.5 does: "true" and "false" are taken as given; "auto" is
+// false with --systemd-cgroup, true when `euid` is not 0 or the process runs in a user
+// namespace, and false otherwise. A rootless container uses a cgroup only where it can write
+// one.
+bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,
+                     bool in_user_namespace);
+
+// True when the state root defaults to $XDG_RUNTIME_DIR/ocirun, as runc 1.1.5 decides it: for a
+// non-zero `euid`, and for uid 0 in a user namespace when $USER is set and not "root" (rootless
+// BuildKit and podman run the runtime that way).
+bool honors_xdg_runtime_dir(uid_t euid, bool in_user_namespace, const char* user_variable);
+
+// Returns the name of the first linux.resources entry that sets a limit ("memory", "pids",
+// ...), ignoring `devices`; nullopt when none does. A rootless container without a writable
+// cgroup can apply no such limit.
+std::optional<std::string> first_resource_limit(const spec::Spec& spec);
+
+// Returns the host pids of the processes in the pid namespace of `init_pid`, init first, for a
+// rootless container that has no cgroup to list them from. Processes whose namespace link the
+// caller may not read are left out, which for an unprivileged caller are those of other users.
+std::vector<pid_t> pid_namespace_members(pid_t init_pid);
+
+// Checks what runc 1.1.5 requires of a config when the runtime runs with a non-zero effective
+// uid: a new user namespace, at least one uid and one gid mapping, and uid=/gid= mount options
+// that name mapped ids. Throws Error(invalid_spec) naming the field.
+void validate_rootless_config(const spec::Spec& spec);
+
+}  // namespace ocirun::process
