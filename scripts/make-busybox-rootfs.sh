@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds a minimal busybox root filesystem in DIR from Debian's busybox-static: the binary, a
-# link for every applet, and /etc/passwd and /etc/group. Prints DIR. Rebuilds only when missing.
+# link for every applet, /etc/passwd and /etc/group, and the FHS directories tests mount on
+# (/mnt among them, because an unprivileged user cannot create a mount point in this root-owned
+# tree). Prints DIR. Rebuilds only when missing, older than busybox or without /mnt.
 set -eu
 
 dir=${1:?usage: $0 DIR}
@@ -9,7 +11,7 @@ if [ ! -x "$busybox" ]; then
     echo "make-busybox-rootfs: $busybox not found; install busybox-static" >&2
     exit 1
 fi
-if [ -x "$dir/bin/busybox" ] && [ "$dir/bin/busybox" -nt "$busybox" ]; then
+if [ -x "$dir/bin/busybox" ] && [ "$dir/bin/busybox" -nt "$busybox" ] && [ -d "$dir/mnt" ]; then
     echo "$dir"
     exit 0
 fi
@@ -17,7 +19,7 @@ fi
 tmp="$dir.tmp.$$"
 rm -rf "$tmp"
 mkdir -p "$tmp/bin" "$tmp/sbin" "$tmp/usr/bin" "$tmp/usr/sbin" "$tmp/etc" "$tmp/proc" \
-    "$tmp/sys" "$tmp/dev" "$tmp/tmp" "$tmp/root" "$tmp/home" "$tmp/var" "$tmp/run"
+    "$tmp/sys" "$tmp/dev" "$tmp/tmp" "$tmp/root" "$tmp/home" "$tmp/var" "$tmp/run" "$tmp/mnt"
 chmod 1777 "$tmp/tmp"
 cp "$busybox" "$tmp/bin/busybox"
 for applet in $("$busybox" --list-full); do
