@@ -1,6 +1,5 @@
-// `kill`: signal the container's init, or with --all every process in its cgroup.
+// `kill`: signal the container's init, or with --all every process of the container.
 #include "base/error.h"
-#include "cgroups/cgroups.h"
 #include "container/lifecycle.h"
 #include "container/operations.h"
 #include "state/state_store.h"
@@ -15,10 +14,7 @@ void kill(const GlobalOptions& global, const std::string& id, int signal, bool a
 
     // --all reaches processes that outlive init when the container shares the pid namespace.
     if (all) {
-        if (state.cgroup_paths.empty()) {
-            throw_error("container " + quote(id) + " has no cgroup to signal");
-        }
-        cgroups::signal_all(state.cgroup_paths, signal);
+        signal_all_processes(state, signal);
         return;
     }
     if (status == state::Status::stopped) {

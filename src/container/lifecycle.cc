@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "cgroups/cgroups.h"
 #include "hooks/hooks.h"
+#include "process/namespace_members.h"
 #include "state/process_stat.h"
 
 namespace ocirun::container {
@@ -20,14 +21,6 @@ namespace {
 
 // How long delete waits for killed processes to exit before it removes the cgroup anyway.
 constexpr int kKillTimeoutMs = 5000;
-
-bool is_alive(pid_t pid, uint64_t start_time) {
-    if (pid <= 0) {
-        return false;
-    }
-    auto stat = state::read_process_stat(pid);
-    return stat && stat->state != 'Z' && stat->state != 'X' && stat->start_time == start_time;
-}
 
 // Opens a pidfd for the process when it is still the one started at `start_time`; -1 when gone.
 int open_pidfd(pid_t pid, uint64_t start_time) {
@@ -48,6 +41,35 @@ int open_pidfd(pid_t pid, uint64_t start_time) {
 }
 
 }  // namespace
+
+bool is_alive(pid_t pid, uint64_t start_time) {
+    if (pid <= 0) {
+        return false;
+    }
+    auto stat = state::read_process_stat(pid);
+    return stat && stat->state != 'Z' && stat->state != 'X' && stat->start_time == start_time;
+}
+
+std::vector<pid_t> container_pids(const state::ContainerState& state) {
+    if (!state.cgroup_paths.empty()) {
+        return cgroups::list_pids(state.cgroup_paths);
+    }
+    if (!is_alive(state.pid, state.pid_start_time)) {
+        return {};
+    }
+    return process::container_members(state.pid);
+}
+
+void signal_all_processes(const state::ContainerState& state, int signal) {
+    if (!state.cgroup_paths.empty()) {
+        cgroups::signal_all(state.cgroup_paths, signal);
+        return;
+    }
+    if (!is_alive(state.pid, state.pid_start_time)) {
+        throw_error("container not running", ErrorKind::wrong_state);
+    }
+    process::signal_container_members(state.pid, signal);
+}
 
 nlohmann::json hooks_to_json(const std::vector<spec::Hook>& hooks) {
     nlohmann::json list = nlohmann::json::array();
@@ -125,6 +147,17 @@ bool wait_for_exit(pid_t pid, uint64_t start_time, int timeout_ms) {
 }
 
 void destroy_container(const state::StateStore& store, const state::ContainerState& state) {
+    bool own_pid_namespace = state.extra.value(kOwnPidNamespaceKey, false);
+    // Without a cgroup, the other processes are found through init's namespaces, so they are
+    // killed while init still runs.
+    if (!own_pid_namespace && state.cgroup_paths.empty() &&
+        is_alive(state.pid, state.pid_start_time)) {
+        try {
+            process::signal_container_members(state.pid, SIGKILL);
+        } catch (const Error& error) {
+            log::warning(std::string("kill the container's processes: ") + error.what());
+        }
+    }
     if (is_alive(state.pid, state.pid_start_time)) {
         try {
             signal_init(state, SIGKILL);
@@ -136,7 +169,6 @@ void destroy_container(const state::StateStore& store, const state::ContainerSta
                          " did not exit after SIGKILL");
         }
     }
-    bool own_pid_namespace = state.extra.value(kOwnPidNamespaceKey, false);
     // Without its own pid namespace the container's other processes outlive init.
     if (!own_pid_namespace && state.cgroup_created && !state.cgroup_paths.empty()) {
         try {

@@ -32,6 +32,18 @@ std::string hook_state(const state::ContainerState& state, state::Status status)
 // time) and using a pidfd so that a reused pid is never signalled.
 void signal_init(const state::ContainerState& state, int signal);
 
+// True when `pid` runs and is still the process started at `start_time` (clock ticks after
+// boot, as in /proc/PID/stat).
+bool is_alive(pid_t pid, uint64_t start_time);
+
+// Returns the host pids of the container's processes: those of its cgroup, or for a container
+// without one (rootless with no delegated cgroup) those of init's namespaces while init runs.
+std::vector<pid_t> container_pids(const state::ContainerState& state);
+
+// Sends `signal` to every process of the container, found as container_pids finds them.
+// Throws Error(wrong_state) for a container without a cgroup whose init has exited.
+void signal_all_processes(const state::ContainerState& state, int signal);
+
 // Waits up to `timeout_ms` for the process to exit; returns true when it is gone.
 bool wait_for_exit(pid_t pid, uint64_t start_time, int timeout_ms);
 

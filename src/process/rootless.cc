@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -154,30 +153,6 @@ std::optional<std::string> first_resource_limit(const spec::Spec& spec) {
         return "unified";
     }
     return std::nullopt;
-}
-
-std::vector<pid_t> pid_namespace_members(pid_t init_pid) {
-    std::error_code error;
-    std::string init_link = "/proc/" + std::to_string(init_pid) + "/ns/pid";
-    std::filesystem::path namespace_id = std::filesystem::read_symlink(init_link, error);
-    if (error) {
-        throw_errno("read " + quote(init_link), error.value());
-    }
-    std::vector<pid_t> members = {init_pid};
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
-        const std::string name = entry.path().filename().string();
-        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) {
-            continue;
-        }
-        pid_t pid = static_cast<pid_t>(std::stol(name));
-        std::error_code link_error;
-        std::filesystem::path link =
-            std::filesystem::read_symlink(entry.path() / "ns/pid", link_error);
-        if (pid != init_pid && !link_error && link == namespace_id) {
-            members.push_back(pid);
-        }
-    }
-    return members;
 }
 
 void validate_rootless_config(const spec::Spec& spec) {

@@ -6,7 +6,6 @@
 
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "spec/spec.h"
 
@@ -35,11 +34,6 @@ bool honors_xdg_runtime_dir(uid_t euid, bool in_user_namespace, const char* user
 // ...), ignoring `devices`; nullopt when none does. A rootless container without a writable
 // cgroup can apply no such limit.
 std::optional<std::string> first_resource_limit(const spec::Spec& spec);
-
-// Returns the host pids of the processes in the pid namespace of `init_pid`, init first, for a
-// rootless container that has no cgroup to list them from. Processes whose namespace link the
-// caller may not read are left out, which for an unprivileged caller are those of other users.
-std::vector<pid_t> pid_namespace_members(pid_t init_pid);
 
 // Checks what runc 1.1.5 requires of a config when the runtime runs with a non-zero effective
 // uid: a new user namespace, at least one uid and one gid mapping, and uid=/gid= mount options

@@ -112,7 +112,7 @@ nlohmann::json rootless_config(const std::vector<std::string>& args, uid_t uid, 
 }  // namespace
 
 TestUser::TestUser()
-    : name_("ocrl" + std::to_string(getpid()) + "x" + std::to_string(user_counter++)) {
+    : name_("ocirun-test-" + std::to_string(getpid()) + "-" + std::to_string(user_counter++)) {
     CommandResult added = run_command({"/usr/sbin/useradd", "--no-create-home", "--shell",
                                        "/usr/sbin/nologin", "--home-dir", "/nonexistent", name_});
     if (added.status != 0) {
@@ -142,9 +142,9 @@ TestUser::~TestUser() {
     }
 }
 
-CommandResult TestUser::run(const std::vector<std::string>& argv,
-                            const std::map<std::string, std::string>& environment,
-                            const std::map<int, int>& extra_fds, int timeout_ms) const {
+std::vector<std::string> TestUser::command_line(
+    const std::vector<std::string>& argv,
+    const std::map<std::string, std::string>& environment) const {
     std::vector<std::string> command = {"/usr/bin/setpriv",
                                         "--reuid=" + std::to_string(uid_),
                                         "--regid=" + std::to_string(gid_),
@@ -159,7 +159,13 @@ CommandResult TestUser::run(const std::vector<std::string>& argv,
         command.push_back(key + "=" + value);
     }
     command.insert(command.end(), argv.begin(), argv.end());
-    return run_command(command, timeout_ms, extra_fds);
+    return command;
+}
+
+CommandResult TestUser::run(const std::vector<std::string>& argv,
+                            const std::map<std::string, std::string>& environment,
+                            const std::map<int, int>& extra_fds, int timeout_ms) const {
+    return run_command(command_line(argv, environment), timeout_ms, extra_fds);
 }
 
 RootlessContainer::RootlessContainer(const TestUser& user, std::vector<std::string> args)
@@ -191,11 +197,16 @@ void RootlessContainer::write_config() const {
     chown_tree(path, user_.uid(), user_.gid());
 }
 
-CommandResult RootlessContainer::ocirun(const std::vector<std::string>& command_and_flags,
-                                        const std::map<int, int>& extra_fds) const {
+std::vector<std::string> RootlessContainer::ocirun_command_line(
+    const std::vector<std::string>& command_and_flags) const {
     std::vector<std::string> argv = {runtime_binary()};
     argv.insert(argv.end(), command_and_flags.begin(), command_and_flags.end());
-    return user_.run(argv, {{"XDG_RUNTIME_DIR", user_.runtime_dir()}}, extra_fds);
+    return user_.command_line(argv, {{"XDG_RUNTIME_DIR", user_.runtime_dir()}});
+}
+
+CommandResult RootlessContainer::ocirun(const std::vector<std::string>& command_and_flags,
+                                        const std::map<int, int>& extra_fds) const {
+    return run_command(ocirun_command_line(command_and_flags), 15000, extra_fds);
 }
 
 CommandResult RootlessContainer::run(const std::vector<std::string>& flags) const {

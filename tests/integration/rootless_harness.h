@@ -13,7 +13,7 @@
 
 namespace ocirun::testing {
 
-// An ordinary user made with useradd under a name unique to the test process, with its
+// An ordinary user named ocirun-test-PID-N, made with useradd, with its
 // /etc/subuid and /etc/subgid ranges and a private XDG_RUNTIME_DIR. userdel removes the user
 // and its ranges when destroyed.
 class TestUser {
@@ -35,8 +35,13 @@ class TestUser {
     // A 0700 directory owned by the user, given as XDG_RUNTIME_DIR.
     const std::string& runtime_dir() const { return runtime_dir_; }
 
-    // Runs `argv` as the user (setpriv, no supplementary groups, no capabilities) with an
-    // environment of PATH, HOME, USER and `environment`.
+    // Returns the command line that runs `argv` as the user (setpriv, no supplementary groups,
+    // no capabilities) with an environment of PATH, HOME, USER and `environment`.
+    std::vector<std::string> command_line(
+        const std::vector<std::string>& argv,
+        const std::map<std::string, std::string>& environment) const;
+
+    // Runs command_line(argv, environment) and captures its output.
     CommandResult run(const std::vector<std::string>& argv,
                       const std::map<std::string, std::string>& environment,
                       const std::map<int, int>& extra_fds = {}, int timeout_ms = 15000) const;
@@ -72,6 +77,9 @@ class RootlessContainer {
     void use_subordinate_ids();
 
     void write_config() const;
+    // Returns the command line of `ocirun COMMAND_AND_FLAGS...` run as the user.
+    std::vector<std::string> ocirun_command_line(
+        const std::vector<std::string>& command_and_flags) const;
     CommandResult ocirun(const std::vector<std::string>& command_and_flags,
                          const std::map<int, int>& extra_fds = {}) const;
     CommandResult run(const std::vector<std::string>& flags = {}) const;

@@ -2,15 +2,19 @@
 // the container (uid_map, /proc/self/status, mountinfo) and through the state root.
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <pty.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -110,6 +114,47 @@ std::string read_until_closed(int master) {
         }
         output.append(buffer, static_cast<size_t>(count));
     }
+}
+
+// Returns the pids of `ocirun ps --format json`; empty when the command fails.
+std::vector<pid_t> ps_pids(const RootlessContainer& container) {
+    CommandResult ps = container.ocirun({"ps", "--format", "json", container.id()});
+    EXPECT_EQ(ps.status, 0) << ps.err;
+    nlohmann::json pids = nlohmann::json::parse(ps.out, nullptr, false);
+    if (!pids.is_array()) {
+        ADD_FAILURE() << "ps printed no JSON array: " << ps.out;
+        return {};
+    }
+    return pids.get<std::vector<pid_t>>();
+}
+
+// Leaves the container in the host's pid namespace. Its /proc becomes a bind mount of the
+// host's, because the kernel mounts a new procfs only for the owner of the pid namespace.
+void share_host_pid_namespace(RootlessContainer& container) {
+    nlohmann::json kept = nlohmann::json::array();
+    for (const nlohmann::json& entry : container.config["linux"]["namespaces"]) {
+        if (entry["type"] != "pid") {
+            kept.push_back(entry);
+        }
+    }
+    container.config["linux"]["namespaces"] = kept;
+    container.config["mounts"][0] = {{"destination", "/proc"},
+                                     {"type", "bind"},
+                                     {"source", "/proc"},
+                                     {"options", {"rbind", "nosuid", "noexec", "nodev"}}};
+}
+
+// Waits up to 5 s for `pid` to exit or become a zombie; true when it did.
+bool wait_until_gone(pid_t pid) {
+    for (int i = 0; i < 50; ++i) {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string pid_field, name, state;
+        if (!(stat >> pid_field >> name >> state) || state == "Z") {
+            return true;
+        }
+        usleep(100000);
+    }
+    return false;
 }
 
 TEST_F(Rootless, RunMapsOwnUid) {
@@ -236,18 +281,101 @@ TEST_F(Rootless, ExecJoinsUserNamespace) {
     EXPECT_NE(as_user.out.find("uid=0(root)"), std::string::npos) << as_user.out;
 }
 
-// NOTE: disabled because `ps` (src/container/ps.cc) still requires a cgroup. It passes once ps
-// falls back to process::pid_namespace_members(state.pid) when state.cgroup_paths is empty.
-TEST_F(Rootless, DISABLED_PsListsContainerProcesses) {
-    RootlessContainer container(user(), {"/bin/sleep", "100"});
+TEST_F(Rootless, PsListsContainerProcesses) {
+    RootlessContainer container(user(), {"/bin/sh", "-c", "sleep 100 & exec sleep 101"});
     CommandResult run = container.run({"--detach"});
     ASSERT_EQ(run.status, 0) << run.err;
     pid_t pid = container.state()["pid"].get<pid_t>();
-    CommandResult ps = container.ocirun({"ps", "--format", "json", container.id()});
-    ASSERT_EQ(ps.status, 0) << ps.err;
-    nlohmann::json pids = nlohmann::json::parse(ps.out, nullptr, false);
-    ASSERT_TRUE(pids.is_array()) << ps.out;
-    EXPECT_NE(std::find(pids.begin(), pids.end(), pid), pids.end()) << ps.out;
+    std::vector<pid_t> pids = ps_pids(container);
+    EXPECT_EQ(pids.size(), 2U) << ::testing::PrintToString(pids);
+    EXPECT_NE(std::find(pids.begin(), pids.end(), pid), pids.end());
+    EXPECT_EQ(std::find(pids.begin(), pids.end(), getpid()), pids.end());
+}
+
+TEST_F(Rootless, KillAllWithoutPidNamespace) {
+    RootlessContainer container(user(), {"/bin/sh", "-c", "sleep 100 & exec sleep 101"});
+    share_host_pid_namespace(container);
+    CommandResult run = container.run({"--detach"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    std::vector<pid_t> pids = ps_pids(container);
+    // The user namespace, shared with nothing else, tells the two processes apart.
+    ASSERT_EQ(pids.size(), 2U) << ::testing::PrintToString(pids);
+    EXPECT_EQ(std::find(pids.begin(), pids.end(), getpid()), pids.end());
+
+    CommandResult killed = container.ocirun({"kill", "--all", container.id(), "KILL"});
+    ASSERT_EQ(killed.status, 0) << killed.err;
+    for (pid_t pid : pids) {
+        EXPECT_TRUE(wait_until_gone(pid)) << "process " << pid << " survived kill --all";
+    }
+}
+
+TEST_F(Rootless, DeleteForceKillsSharedPidNamespace) {
+    RootlessContainer container(user(), {"/bin/sh", "-c", "sleep 100 & exec sleep 101"});
+    share_host_pid_namespace(container);
+    CommandResult run = container.run({"--detach"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    std::vector<pid_t> pids = ps_pids(container);
+    ASSERT_EQ(pids.size(), 2U) << ::testing::PrintToString(pids);
+
+    CommandResult deleted = container.ocirun({"delete", "--force", container.id()});
+    ASSERT_EQ(deleted.status, 0) << deleted.err;
+    for (pid_t pid : pids) {
+        EXPECT_TRUE(wait_until_gone(pid)) << "process " << pid << " survived delete --force";
+    }
+}
+
+TEST_F(Rootless, ForegroundTerminalRelays) {
+    RootlessContainer container(user(), {"/bin/sh", "-c", "tty; id -u; stty size"});
+    container.config["process"]["terminal"] = true;
+    container.write_config();
+    std::vector<std::string> argv =
+        container.ocirun_command_line({"run", "--bundle", container.bundle(), container.id()});
+    winsize size{};
+    size.ws_row = 31;
+    size.ws_col = 101;
+    int master = -1;
+    pid_t child = forkpty(&master, nullptr, nullptr, &size);
+    ASSERT_GE(child, 0) << std::strerror(errno);
+    if (child == 0) {
+        std::vector<char*> args;
+        for (const std::string& arg : argv) {
+            args.push_back(const_cast<char*>(arg.c_str()));
+        }
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    std::string output = read_until_closed(master);
+    close(master);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << output;
+    EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+    EXPECT_NE(output.find("/dev/pts/0\r\n0\r\n31 101\r\n"), std::string::npos) << output;
+}
+
+TEST_F(Rootless, ExecTerminalThroughConsoleSocket) {
+    RootlessContainer container(user(), {"/bin/sleep", "100"});
+    CommandResult run = container.run({"--detach"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    std::string socket_path = container.bundle() + "/exec-console.sock";
+    terminal::UniqueFd listener = listen_unix(socket_path);
+    ASSERT_TRUE(listener.valid()) << std::strerror(errno);
+    ASSERT_EQ(chown(socket_path.c_str(), user().uid(), user().gid()), 0);
+
+    CommandResult exec =
+        container.ocirun({"exec", "--tty", "--detach", "--console-socket", socket_path,
+                          container.id(), "/bin/sh", "-c", "tty; id -u"});
+    ASSERT_EQ(exec.status, 0) << exec.err;
+    pollfd entry{listener.get(), POLLIN, 0};
+    ASSERT_EQ(poll(&entry, 1, 5000), 1);
+    terminal::UniqueFd connection(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    ASSERT_TRUE(connection.valid());
+    terminal::ReceivedFd received = terminal::receive_fd(connection.get());
+    ASSERT_TRUE(received.fd.valid());
+    std::string output = read_until_closed(received.fd.get());
+    EXPECT_NE(output.find("/dev/pts/"), std::string::npos) << output;
+    EXPECT_NE(output.find("\r\n0\r\n"), std::string::npos) << output;
 }
 
 TEST_F(Rootless, ConsoleSocketGetsTerminal) {

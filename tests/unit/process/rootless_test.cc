@@ -1,12 +1,6 @@
 #include "process/rootless.h"
 
 #include <gtest/gtest.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fstream>
 
 #include "base/error.h"
 #include "spec/parse.h"
@@ -108,57 +102,6 @@ TEST(Rootless, ResourceLimitNamed) {
     spec::Spec empty_memory =
         rootless_spec({{"resources", {{"memory", nlohmann::json::object()}}}});
     EXPECT_EQ(first_resource_limit(empty_memory), std::nullopt);
-}
-
-// Makes a pid namespace whose init forks one child; sends both host pids over `fd`.
-[[noreturn]] void make_pid_namespace(int fd) {
-    if (unshare(CLONE_NEWPID) != 0) {
-        _exit(1);
-    }
-    pid_t init = fork();
-    if (init == 0) {
-        pid_t child = fork();
-        if (child == 0) {
-            pause();
-            _exit(0);
-        }
-        pause();
-        _exit(0);
-    }
-    // The parent sees host pids, so it reports init and reads init's child from /proc.
-    usleep(100000);
-    std::ifstream children("/proc/" + std::to_string(init) + "/task/" + std::to_string(init) +
-                           "/children");
-    pid_t child = 0;
-    children >> child;
-    pid_t pids[2] = {init, child};
-    ssize_t written = write(fd, pids, sizeof(pids));
-    pause();
-    _exit(written == sizeof(pids) ? 0 : 1);
-}
-
-TEST(Rootless, PidNamespaceMembersListed) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t holder = fork();
-    if (holder == 0) {
-        make_pid_namespace(fds[1]);
-    }
-    close(fds[1]);
-    pid_t pids[2] = {0, 0};
-    ssize_t count = read(fds[0], pids, sizeof(pids));
-    close(fds[0]);
-    std::vector<pid_t> members;
-    if (count == sizeof(pids)) {
-        members = pid_namespace_members(pids[0]);
-    }
-    kill(pids[0], SIGKILL);
-    kill(holder, SIGKILL);
-    waitpid(holder, nullptr, 0);
-    ASSERT_EQ(count, static_cast<ssize_t>(sizeof(pids)));
-    ASSERT_EQ(members.size(), 2U);
-    EXPECT_EQ(members[0], pids[0]);
-    EXPECT_EQ(members[1], pids[1]);
 }
 
 }  // namespace
