@@ -56,7 +56,8 @@ Target require_target(const CgroupPaths& paths, const std::string& v1_name,
 
 bool has_memory_settings(const spec::MemoryResources& m) {
     return m.limit.value_or(0) != 0 || m.reservation.value_or(0) != 0 || m.swap.value_or(0) != 0 ||
-           m.kernel_tcp.value_or(0) != 0 || m.swappiness || m.disable_oom_killer.value_or(false);
+           m.kernel_tcp.value_or(0) != 0 || swappiness_set(m.swappiness) ||
+           m.disable_oom_killer.value_or(false) || m.use_hierarchy;
 }
 
 bool has_cpu_settings(const spec::CpuResources& c) {

@@ -1,12 +1,20 @@
 // linux.resources written to files that cgroup v1 and v2 name alike.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "spec/spec.h"
 
 namespace ocirun::cgroups {
+
+// Returns whether memory.swappiness is set. runc 1.1.5 treats -1, which JSON clients send as
+// UINT64_MAX in the unsigned field, as unset, and so does ocirun.
+inline bool swappiness_set(const std::optional<uint64_t>& swappiness) {
+    return swappiness && *swappiness != UINT64_MAX;
+}
 
 void set_cpuset(const std::string& directory, const spec::CpuResources& cpu);
 void set_pids(const std::string& directory, const spec::PidsResources& pids);

@@ -35,6 +35,17 @@ void set_memory_and_swap(const std::string& directory, int64_t limit, int64_t sw
     if (limit == -1 && swap == 0 && has_swap_file) {
         swap = -1;  // an unlimited memory limit makes memory+swap unlimited too, as in runc
     }
+    if (swap != 0 && !has_swap_file) {
+        // Without swap accounting nothing limits swap, so only "unlimited" is already true.
+        if (swap != -1) {
+            throw_error("memory.swap " + std::to_string(swap) +
+                            " cannot be set: " + quote(join_path(directory, kMemorySwapLimit)) +
+                            " does not exist (swap accounting is disabled in the kernel; boot "
+                            "with swapaccount=1 or remove the swap limit)",
+                        ErrorKind::unsupported);
+        }
+        swap = 0;
+    }
     if (limit != 0 && swap != 0) {
         int64_t current = read_control_integer(directory, kMemoryLimit);
         if (swap == -1 || current < swap) {
@@ -50,13 +61,22 @@ void set_memory_and_swap(const std::string& directory, int64_t limit, int64_t sw
         write_memory_limit(directory, limit);
     }
     if (swap != 0) {
-        if (!has_swap_file) {
-            throw_error("memory.swap " + std::to_string(swap) +
-                            " cannot be set: " + quote(join_path(directory, kMemorySwapLimit)) +
-                            " does not exist (swap accounting is disabled in the kernel)",
-                        ErrorKind::unsupported);
-        }
         write_control(directory, kMemorySwapLimit, std::to_string(swap));
+    }
+}
+
+void set_use_hierarchy(const std::string& directory, bool enabled) {
+    try {
+        write_control(directory, "memory.use_hierarchy", enabled ? "1" : "0");
+    } catch (const Error& error) {
+        // Kernels that dropped the non-hierarchical mode reject 0 with EINVAL.
+        if (enabled || error.error_number() != EINVAL) {
+            throw;
+        }
+        throw_error(
+            "memory.useHierarchy false is not supported: this kernel always accounts "
+            "memory hierarchically; remove the field or set it to true",
+            ErrorKind::unsupported);
     }
 }
 
@@ -77,6 +97,33 @@ std::string weight_file(const std::string& directory, const std::string& cfq_nam
                     quote(cfq_name) + " nor " + quote(bfq_name) +
                     " (the kernel has no CFQ or BFQ I/O scheduler)",
                 ErrorKind::unsupported);
+}
+
+void write_weight_device(const std::string& directory, const std::string& number, uint16_t weight) {
+    std::string file = weight_file(directory, "blkio.weight_device", "blkio.bfq.weight_device");
+    try {
+        write_control(directory, file, number + " " + std::to_string(weight));
+    } catch (const Error& error) {
+        // BFQ rejects a device that another I/O scheduler serves with EOPNOTSUPP.
+        if (error.error_number() != EOPNOTSUPP) {
+            throw;
+        }
+        std::string scheduler = file == "blkio.weight_device" ? "CFQ" : "BFQ";
+        throw_error("blockIO.weightDevice " + number +
+                        " cannot be set: the device does not use the " + scheduler +
+                        " I/O scheduler (see /sys/dev/block/" + number + "/queue/scheduler)",
+                    ErrorKind::unsupported);
+    }
+}
+
+// Only CFQ, removed in Linux 5.0, has leaf weights. BFQ has no equivalent.
+std::string leaf_weight_file(const std::string& directory, const std::string& name) {
+    if (!path_exists(join_path(directory, name))) {
+        throw_error("blkio leaf weight cannot be set: " + quote(join_path(directory, name)) +
+                        " does not exist (only the CFQ I/O scheduler has leaf weights)",
+                    ErrorKind::unsupported);
+    }
+    return name;
 }
 
 void write_throttles(const std::string& directory, const std::string& name,
@@ -124,7 +171,7 @@ void set_memory(const std::string& directory, const spec::MemoryResources& memor
         write_control(directory, "memory.kmem.tcp.limit_in_bytes",
                       std::to_string(*memory.kernel_tcp));
     }
-    if (memory.swappiness) {
+    if (swappiness_set(memory.swappiness)) {
         if (*memory.swappiness > 100) {
             throw_error("memory.swappiness " + std::to_string(*memory.swappiness) +
                             " is invalid: the range is 0 to 100",
@@ -134,6 +181,9 @@ void set_memory(const std::string& directory, const spec::MemoryResources& memor
     }
     if (memory.disable_oom_killer.value_or(false)) {
         write_control(directory, "memory.oom_control", "1");
+    }
+    if (memory.use_hierarchy) {
+        set_use_hierarchy(directory, *memory.use_hierarchy);
     }
 }
 
@@ -167,17 +217,16 @@ void set_blkio(const std::string& directory, const spec::BlockIoResources& blkio
                       std::to_string(*blkio.weight));
     }
     if (blkio.leaf_weight && *blkio.leaf_weight != 0) {
-        write_control(directory, "blkio.leaf_weight", std::to_string(*blkio.leaf_weight));
+        write_control(directory, leaf_weight_file(directory, "blkio.leaf_weight"),
+                      std::to_string(*blkio.leaf_weight));
     }
     for (const spec::WeightDevice& device : blkio.weight_device) {
         std::string number = device_number(device.major, device.minor);
         if (device.weight && *device.weight != 0) {
-            write_control(directory,
-                          weight_file(directory, "blkio.weight_device", "blkio.bfq.weight_device"),
-                          number + " " + std::to_string(*device.weight));
+            write_weight_device(directory, number, *device.weight);
         }
         if (device.leaf_weight && *device.leaf_weight != 0) {
-            write_control(directory, "blkio.leaf_weight_device",
+            write_control(directory, leaf_weight_file(directory, "blkio.leaf_weight_device"),
                           number + " " + std::to_string(*device.leaf_weight));
         }
     }

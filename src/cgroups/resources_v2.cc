@@ -40,8 +40,16 @@ void set_memory(const std::string& directory, const spec::MemoryResources& memor
         } catch (const Error& error) {
             // Without swap accounting there is no swap to limit, so "no swap" and "unlimited"
             // are already true; only a real swap limit is an error.
-            if (error.error_number() != ENOENT || (*swap != "max" && *swap != "0")) {
+            if (error.error_number() != ENOENT) {
                 throw;
+            }
+            if (*swap != "max" && *swap != "0") {
+                throw_error(
+                    "memory.swap " + std::to_string(memory.swap.value_or(0)) +
+                        " cannot be set: " + quote(join_path(directory, "memory.swap.max")) +
+                        " does not exist (swap accounting is disabled in the kernel; "
+                        "boot with swapaccount=1 or remove the swap limit)",
+                    ErrorKind::unsupported);
             }
         }
     }
@@ -51,11 +59,21 @@ void set_memory(const std::string& directory, const spec::MemoryResources& memor
     if (memory.reservation && *memory.reservation != 0) {
         write_control(directory, "memory.low", limit_value(*memory.reservation));
     }
-    if (memory.swappiness) {
+    if (swappiness_set(memory.swappiness)) {
         log::warning("memory.swappiness is not supported on cgroup v2 and is ignored");
     }
     if (memory.disable_oom_killer.value_or(false)) {
         log::warning("memory.disableOOMKiller is not supported on cgroup v2 and is ignored");
+    }
+    if (memory.kernel_tcp.value_or(0) != 0) {
+        log::warning("memory.kernelTCP is not supported on cgroup v2 and is ignored, as in runc");
+    }
+    // cgroup v2 always accounts hierarchically, so only false cannot be honoured.
+    if (memory.use_hierarchy == false) {
+        throw_error(
+            "memory.useHierarchy false is not supported on cgroup v2, which always "
+            "accounts memory hierarchically; remove the field or set it to true",
+            ErrorKind::unsupported);
     }
 }
 

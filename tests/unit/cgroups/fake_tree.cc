@@ -33,4 +33,12 @@ std::string FakeTree::add(const std::string& name,
     return directory;
 }
 
+std::string FakeTree::add_unified(
+    const std::string& name, const std::string& controllers,
+    std::initializer_list<std::pair<std::string, std::string>> files) {
+    std::string directory = add(name, files);
+    std::ofstream(std::filesystem::path(directory) / "cgroup.controllers") << controllers;
+    return directory;
+}
+
 }  // namespace ocirun::cgroups::testing

@@ -19,6 +19,11 @@ class FakeTree {
     std::string add(const std::string& name,
                     std::initializer_list<std::pair<std::string, std::string>> files);
 
+    // Makes a cgroup v2 directory `name` whose cgroup.controllers lists `controllers`, as add
+    // does, and returns its path.
+    std::string add_unified(const std::string& name, const std::string& controllers,
+                            std::initializer_list<std::pair<std::string, std::string>> files);
+
     const std::string& root() const { return root_; }
 
   private:

@@ -183,16 +183,7 @@ class ResourcesV2 : public ::testing::Test {
   protected:
     std::string add_unified(const std::string& controllers,
                             std::initializer_list<std::pair<std::string, std::string>> files) {
-        std::string directory = tree_.add("unified", files);
-        write_file(directory, "cgroup.controllers", controllers);
-        return directory;
-    }
-    static void write_file(const std::string& directory, const std::string& name,
-                           const std::string& value) {
-        FILE* file = fopen(join_path(directory, name).c_str(), "w");
-        ASSERT_NE(file, nullptr);
-        fputs(value.c_str(), file);
-        fclose(file);
+        return tree_.add_unified("unified", controllers, files);
     }
     FakeTree tree_;
 };
