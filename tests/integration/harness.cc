@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace ocirun::testing {
@@ -227,9 +228,30 @@ std::vector<std::string> TestContainer::cgroup_dirs() const {
     return dirs;
 }
 
+std::string TestContainer::cgroup_dir(const std::string& controller) const {
+    std::ifstream file(state_dir() + "/state.json");
+    nlohmann::json state = nlohmann::json::parse(file, nullptr, false);
+    if (state.is_discarded() || !state.contains("cgroup_paths") ||
+        !state["cgroup_paths"].contains(controller)) {
+        return "";
+    }
+    return state["cgroup_paths"][controller].get<std::string>();
+}
+
 std::string host_namespace(const std::string& name) {
     std::error_code error;
     return std::filesystem::read_symlink("/proc/self/ns/" + name, error).string();
+}
+
+std::string read_trimmed(const std::string& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    std::string contents = text.str();
+    while (!contents.empty() && contents.back() == '\n') {
+        contents.pop_back();
+    }
+    return contents;
 }
 
 bool path_exists(const std::string& path) {

@@ -59,6 +59,9 @@ class TestContainer {
     std::string status() const;
     // Returns state.json's cgroup directories.
     std::vector<std::string> cgroup_dirs() const;
+    // Returns state.json's cgroup directory of `controller` ("" for cgroup v2), or "" when the
+    // container has none.
+    std::string cgroup_dir(const std::string& controller) const;
 
   private:
     std::string id_;
@@ -68,6 +71,9 @@ class TestContainer {
 
 // Returns the target of /proc/self/ns/NAME of the test process, e.g. "net:[4026531840]".
 std::string host_namespace(const std::string& name);
+
+// Returns the contents of `path` without trailing newlines, or "" when it cannot be read.
+std::string read_trimmed(const std::string& path);
 
 bool path_exists(const std::string& path);
 bool process_exists(pid_t pid);

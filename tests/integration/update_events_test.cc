@@ -11,25 +11,8 @@
 namespace ocirun::testing {
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    std::string contents = text.str();
-    while (!contents.empty() && contents.back() == '\n') {
-        contents.pop_back();
-    }
-    return contents;
-}
-
-// Returns the container's cgroup directory of `controller` from state.json, or "" when absent.
 std::string cgroup_dir(const TestContainer& container, const std::string& controller) {
-    std::ifstream file(container.state_dir() + "/state.json");
-    nlohmann::json state = nlohmann::json::parse(file, nullptr, false);
-    if (state.is_discarded() || !state["cgroup_paths"].contains(controller)) {
-        return "";
-    }
-    return state["cgroup_paths"][controller].get<std::string>();
+    return container.cgroup_dir(controller);
 }
 
 bool memory_on_v1() {
@@ -78,6 +61,20 @@ std::vector<nlohmann::json> parse_records(const std::string& out) {
     return records;
 }
 
+// A LinuxResources document as docker sends it on stdin to `update -r -`, where 0 means unset.
+constexpr const char* kDockerUpdate =
+    R"({"memory":{"limit":67108864,"reservation":0,"swap":134217728,"kernel":0},)"
+    R"("cpu":{"shares":512,"quota":50000,"period":100000},"pids":{"limit":100},)"
+    R"("blockIO":{"weight":0}})";
+
+// Runs `update -r - ID` with `document` on stdin, as docker does.
+CommandResult update_from_stdin(const TestContainer& container, const std::string& document) {
+    std::string path = container.bundle() + "/update.json";
+    std::ofstream(path) << document;
+    return run_command({"/bin/sh", "-c", "exec \"$0\" --root \"$1\" update -r - \"$2\" < \"$3\"",
+                        runtime_binary(), container.root(), container.id(), path});
+}
+
 void wait_until_stopped(const TestContainer& container) {
     for (int i = 0; i < 200 && container.status() != "stopped"; ++i) {
         usleep(10000);
@@ -97,7 +94,7 @@ TEST(Update, MemoryLimitStopsAllocation) {
     update.push_back(container.id());
     CommandResult result = container.ocirun(update);
     ASSERT_EQ(result.status, 0) << result.err;
-    EXPECT_EQ(read_file(memory_limit_file(container)), "67108864");
+    EXPECT_EQ(read_trimmed(memory_limit_file(container)), "67108864");
 
     CommandResult small = container.ocirun(
         {"exec", container.id(), "dd", "if=/dev/zero", "of=/dev/null", "bs=16M", "count=1"});
@@ -113,7 +110,7 @@ TEST(Update, PidsLimitStopsFork) {
     start_detached(container);
     CommandResult result = container.ocirun({"update", "--pids-limit", "3", container.id()});
     ASSERT_EQ(result.status, 0) << result.err;
-    EXPECT_EQ(read_file(pids_max_file(container)), "3");
+    EXPECT_EQ(read_trimmed(pids_max_file(container)), "3");
 
     // init, the shell and one sleep fit in 3; the second sleep does not.
     CommandResult one = container.ocirun({"exec", container.id(), "sh", "-c", "sleep 0 & wait"});
@@ -127,27 +124,116 @@ TEST(Update, PidsLimitStopsFork) {
 TEST(Update, DockerJsonFromStdin) {
     TestContainer container({"/bin/sleep", "300"});
     start_detached(container);
-    std::string document = container.bundle() + "/update.json";
-    std::ofstream(document) << R"({"memory":{"limit":67108864,"reservation":0,"swap":134217728,)"
-                               R"("kernel":0},"cpu":{"shares":512,"quota":50000,)"
-                               R"("period":100000},"pids":{"limit":100},"blockIO":{"weight":0}})";
-    CommandResult result =
-        run_command({"/bin/sh", "-c", "exec \"$0\" --root \"$1\" update -r - \"$2\" < \"$3\"",
-                     runtime_binary(), container.root(), container.id(), document});
+    CommandResult result = update_from_stdin(container, kDockerUpdate);
     ASSERT_EQ(result.status, 0) << result.err;
 
-    EXPECT_EQ(read_file(memory_limit_file(container)), "67108864");
-    EXPECT_EQ(read_file(pids_max_file(container)), "100");
+    EXPECT_EQ(read_trimmed(memory_limit_file(container)), "67108864");
+    EXPECT_EQ(read_trimmed(pids_max_file(container)), "100");
     std::string cpu = cgroup_dir(container, "cpu");
     if (!cpu.empty()) {
-        EXPECT_EQ(read_file(cpu + "/cpu.shares"), "512");
-        EXPECT_EQ(read_file(cpu + "/cpu.cfs_quota_us"), "50000");
-        EXPECT_EQ(read_file(cpu + "/cpu.cfs_period_us"), "100000");
+        EXPECT_EQ(read_trimmed(cpu + "/cpu.shares"), "512");
+        EXPECT_EQ(read_trimmed(cpu + "/cpu.cfs_quota_us"), "50000");
+        EXPECT_EQ(read_trimmed(cpu + "/cpu.cfs_period_us"), "100000");
     }
     std::string memsw = cgroup_dir(container, "memory") + "/memory.memsw.limit_in_bytes";
     if (memory_on_v1() && path_exists(memsw)) {
-        EXPECT_EQ(read_file(memsw), "134217728");
+        EXPECT_EQ(read_trimmed(memsw), "134217728");
     }
+}
+
+// The container mounts its own cgroups, as runc's default config does, and reads its limits.
+TEST(Update, NewLimitsSeenInside) {
+    TestContainer container({"/bin/sleep", "300"});
+    container.config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
+    container.config["mounts"].push_back({{"destination", "/sys"},
+                                          {"type", "sysfs"},
+                                          {"source", "sysfs"},
+                                          {"options", {"nosuid", "noexec", "nodev", "ro"}}});
+    container.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                          {"type", "cgroup"},
+                                          {"source", "cgroup"},
+                                          {"options", {"nosuid", "noexec", "nodev", "ro"}}});
+    container.config["linux"]["resources"]["pids"] = {{"limit", 40}};
+    container.config["linux"]["resources"]["memory"] = {{"limit", 96 << 20}};
+    start_detached(container);
+    bool v1 = memory_on_v1();
+    std::string memory =
+        v1 ? "/sys/fs/cgroup/memory/memory.limit_in_bytes" : "/sys/fs/cgroup/memory.max";
+    std::string pids = cgroup_dir(container, "pids").empty() ? "/sys/fs/cgroup/pids.max"
+                                                             : "/sys/fs/cgroup/pids/pids.max";
+    auto read_inside = [&](const std::string& path) {
+        CommandResult result = container.ocirun({"exec", container.id(), "cat", path});
+        EXPECT_EQ(result.status, 0) << result.err;
+        return result.out;
+    };
+    EXPECT_EQ(read_inside(memory), std::to_string(96 << 20) + "\n");
+    EXPECT_EQ(read_inside(pids), "40\n");
+
+    CommandResult update =
+        container.ocirun({"update", "--memory", "48m", "--pids-limit", "25", container.id()});
+    ASSERT_EQ(update.status, 0) << update.err;
+    EXPECT_EQ(read_inside(memory), std::to_string(48 << 20) + "\n");
+    EXPECT_EQ(read_inside(pids), "25\n");
+}
+
+// docker's update JSON sends reservation, kernel and blockIO.weight as 0, meaning unset. So the
+// reservation from create stays, nothing warns about kernel memory, and no weight file is needed.
+TEST(Update, DockerZerosKeepEarlierValues) {
+    TestContainer container({"/bin/sleep", "300"});
+    container.config["linux"]["resources"]["memory"] = {{"limit", 96 << 20},
+                                                        {"reservation", 32 << 20}};
+    start_detached(container);
+    CommandResult result = update_from_stdin(container, kDockerUpdate);
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.err, "");
+    EXPECT_EQ(read_trimmed(memory_limit_file(container)), "67108864");
+    if (memory_on_v1()) {
+        std::string memory = cgroup_dir(container, "memory");
+        EXPECT_EQ(read_trimmed(memory + "/memory.soft_limit_in_bytes"), std::to_string(32 << 20));
+    } else {
+        EXPECT_EQ(read_trimmed(cgroup_dir(container, "") + "/memory.low"),
+                  std::to_string(32 << 20));
+    }
+}
+
+TEST(Update, RuncFlagsWriteV1Files) {
+    TestContainer container({"/bin/sleep", "300"});
+    start_detached(container);
+    std::string cpu = cgroup_dir(container, "cpu");
+    std::string cpuset = cgroup_dir(container, "cpuset");
+    std::string memory = cgroup_dir(container, "memory");
+    if (cpu.empty() || cpuset.empty() || !memory_on_v1()) {
+        GTEST_SKIP() << "needs the cgroup v1 cpu, cpuset and memory controllers";
+    }
+    CommandResult result =
+        container.ocirun({"update", "--cpu-share", "256", "--cpu-period", "100000", "--cpu-quota",
+                          "30000", "--cpuset-cpus", "0", "--cpuset-mems", "0",
+                          "--memory-reservation", "16m", container.id()});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(read_trimmed(cpu + "/cpu.shares"), "256");
+    EXPECT_EQ(read_trimmed(cpu + "/cpu.cfs_period_us"), "100000");
+    EXPECT_EQ(read_trimmed(cpu + "/cpu.cfs_quota_us"), "30000");
+    EXPECT_EQ(read_trimmed(cpuset + "/cpuset.cpus"), "0");
+    EXPECT_EQ(read_trimmed(cpuset + "/cpuset.mems"), "0");
+    EXPECT_EQ(read_trimmed(memory + "/memory.soft_limit_in_bytes"), std::to_string(16 << 20));
+}
+
+TEST(Update, BlkioWeightFlag) {
+    TestContainer container({"/bin/sleep", "300"});
+    start_detached(container);
+    std::string blkio = cgroup_dir(container, "blkio");
+    if (blkio.empty()) {
+        GTEST_SKIP() << "no cgroup v1 blkio controller here";
+    }
+    std::string file = path_exists(blkio + "/blkio.weight") ? "/blkio.weight" : "/blkio.bfq.weight";
+    CommandResult result = container.ocirun({"update", "--blkio-weight", "300", container.id()});
+    if (!path_exists(blkio + file)) {
+        EXPECT_NE(result.status, 0);
+        EXPECT_NE(result.err.find("blkio weight cannot be set"), std::string::npos) << result.err;
+        return;
+    }
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(read_trimmed(blkio + file), "300");
 }
 
 TEST(Update, LaterFlagsKeepEarlierValues) {
@@ -157,8 +243,8 @@ TEST(Update, LaterFlagsKeepEarlierValues) {
     ASSERT_EQ(memory.status, 0) << memory.err;
     CommandResult pids = container.ocirun({"update", "--pids-limit", "50", container.id()});
     ASSERT_EQ(pids.status, 0) << pids.err;
-    EXPECT_EQ(read_file(memory_limit_file(container)), std::to_string(96 << 20));
-    EXPECT_EQ(read_file(pids_max_file(container)), "50");
+    EXPECT_EQ(read_trimmed(memory_limit_file(container)), std::to_string(96 << 20));
+    EXPECT_EQ(read_trimmed(pids_max_file(container)), "50");
 }
 
 // The kernel rejects a memory limit above memory+swap and the reverse, so growing both must
@@ -175,14 +261,14 @@ TEST(Update, MemoryAndSwapInEitherDirection) {
     CommandResult grow =
         container.ocirun({"update", "--memory", "300m", "--memory-swap", "400m", container.id()});
     ASSERT_EQ(grow.status, 0) << grow.err;
-    EXPECT_EQ(read_file(memory_limit_file(container)), std::to_string(300 << 20));
-    EXPECT_EQ(read_file(memsw), std::to_string(400 << 20));
+    EXPECT_EQ(read_trimmed(memory_limit_file(container)), std::to_string(300 << 20));
+    EXPECT_EQ(read_trimmed(memsw), std::to_string(400 << 20));
 
     CommandResult shrink =
         container.ocirun({"update", "--memory", "50m", "--memory-swap", "60m", container.id()});
     ASSERT_EQ(shrink.status, 0) << shrink.err;
-    EXPECT_EQ(read_file(memory_limit_file(container)), std::to_string(50 << 20));
-    EXPECT_EQ(read_file(memsw), std::to_string(60 << 20));
+    EXPECT_EQ(read_trimmed(memory_limit_file(container)), std::to_string(50 << 20));
+    EXPECT_EQ(read_trimmed(memsw), std::to_string(60 << 20));
 }
 
 TEST(Update, StoppedContainerFails) {
