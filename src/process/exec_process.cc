@@ -115,6 +115,9 @@ void enter_container(const std::vector<ExecNamespace>& namespaces, int root_fd) 
         sync.expect(SyncMessage::start);
         enter_container(namespaces, root_fd);
         fork_sibling(sync, "the exec process");
+        // Until the runtime reaps the helper, it counts against the cgroup's pids.max, so a
+        // process forked meanwhile could fail under a limit that leaves room for it.
+        sync.expect(SyncMessage::start);
         run_exec_stage(request, sync_fd);
     } catch (const Error& error) {
         sync.send_error(error);
@@ -222,6 +225,7 @@ pid_t ExecProcess::start() {
     pid_ = static_cast<pid_t>(std::stol(frame.payload));
     reap(helper_pid_);
     helper_pid_ = 0;
+    sync.send(SyncMessage::start);
     return pid_;
 }
 

@@ -9,6 +9,8 @@
 //   H joins the user namespace, then the others, and chroots into the container's root.
 //   H forks X as P's child (CLONE_PARENT), so that X is in the container's pid namespace.
 //   H -> P  init_pid         payload: decimal host pid of X; H exits.
+//   P reaps H.
+//   P -> X  start            H no longer counts in the cgroup's pids.max, so X may fork.
 //   X with a terminal: opens a pty in the container's devpts and sends the master as an fd
 //   attached to a `terminal` frame.
 //   X applies the process attributes and calls execve. The sync socket is close-on-exec, so
@@ -66,7 +68,8 @@ class ExecProcess {
     // Host pid of the exec'd process; 0 before start() returns.
     pid_t pid() const { return pid_; }
 
-    // Lets the helper enter the container, reaps it, and returns the exec'd process's pid.
+    // Lets the helper enter the container, reaps it, then lets the exec'd process go on to
+    // execve, and returns its pid.
     pid_t start();
 
     // Waits until the process called execve. Returns the pty master when it has a terminal.
