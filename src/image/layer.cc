@@ -114,11 +114,25 @@ void apply_root_entry(int root_fd, archive_entry* entry) {
     }
 }
 
-void remove_whited_out(int root_fd, const std::vector<std::string>& parts) {
+// Removes the lower-layer entry that the whiteout `parts` names. A whiteout hides only entries
+// of lower layers, so an entry this layer wrote (listed in `written`) stays. The name after
+// the prefix must be one path component: ".wh.." and ".wh..." would otherwise name the
+// directory itself or its parent, which for the root directory is outside the rootfs.
+void remove_whited_out(int root_fd, const std::vector<std::string>& parts,
+                       const std::set<std::string>& written) {
+    std::string name = parts.back().substr(std::string(kWhiteoutPrefix).size());
+    if (name.empty() || name == "." || name == "..") {
+        throw_error("invalid whiteout " + quote(parts.back()) + ": it names no entry",
+                    ErrorKind::invalid_spec);
+    }
     std::string parent_path = join_components(parts, parts.size() - 1);
+    std::string target_path = parent_path.empty() ? name : parent_path + "/" + name;
+    if (written.count(target_path) != 0) {
+        return;
+    }
     rootfs::Fd parent = rootfs::open_in_root_if_exists(root_fd, parent_path, O_PATH | O_DIRECTORY);
     if (parent.valid()) {
-        remove_tree(parent.get(), parts.back().substr(std::string(kWhiteoutPrefix).size()));
+        remove_tree(parent.get(), name);
     }
 }
 
@@ -159,10 +173,14 @@ void apply_entries(int root_fd, ArchiveReader& reader, StreamClient& client) {
             } else if (parts.back() == kOpaqueMarker) {
                 make_opaque(root_fd, join_components(parts, parts.size() - 1), written);
             } else if (parts.back().starts_with(kWhiteoutPrefix)) {
-                remove_whited_out(root_fd, parts);
+                remove_whited_out(root_fd, parts, written);
             } else {
                 write_entry(root_fd, reader.get(), entry, parts, deferred);
-                written.insert(join_components(parts, parts.size()));
+                // Parents the entry implied without entries of their own count as written,
+                // so an opaque marker later in the layer keeps them.
+                for (std::size_t count = 1; count <= parts.size(); ++count) {
+                    written.insert(join_components(parts, count));
+                }
             }
         } catch (const Error& error) {
             if (client.failure) {

@@ -193,6 +193,29 @@ TEST_F(LayerTest, OpaqueDirectoryHidesLowerEntries) {
     EXPECT_TRUE(exists("other"));
 }
 
+TEST_F(LayerTest, WhiteoutSparesSameLayerEntry) {
+    LayerBuilder lower;
+    lower.file("lower", "l");
+    apply(lower);
+    LayerBuilder upper;
+    upper.file("mine", "m").file(".wh.mine", "").file(".wh.lower", "");
+    apply(upper);
+    EXPECT_TRUE(exists("mine"));
+    EXPECT_FALSE(exists("lower"));
+}
+
+TEST_F(LayerTest, OpaqueKeepsImpliedParents) {
+    LayerBuilder lower;
+    lower.file("d/sub/old", "o");
+    apply(lower);
+    LayerBuilder upper;
+    // No entry for d/sub itself: a tar may list only the files below it.
+    upper.file("d/sub/new", "n").file("d/.wh..wh..opq", "");
+    apply(upper);
+    EXPECT_TRUE(exists("d/sub/new"));
+    EXPECT_FALSE(exists("d/sub/old"));
+}
+
 TEST_F(LayerTest, LaterLayerReplacesTypes) {
     LayerBuilder lower;
     lower.file("x/file", "f").file("y", "plain");
@@ -278,6 +301,20 @@ TEST_F(LayerTest, WhiteoutThroughSymlinkIsConfined) {
     layer.symlink("link", outside_).file("link/.wh.secret", "").file("link/.wh..wh..opq", "");
     apply(layer);
     EXPECT_TRUE(outside_untouched());
+}
+
+TEST_F(LayerTest, WhiteoutOfParentIsRejected) {
+    testing::write_text(dir_.path() + "/sibling", "bundle file");
+    testing::write_text(root_ + "/kept", "k");
+    for (std::string whiteout : {".wh...", ".wh..", "sub/.wh...", "sub/.wh.."}) {
+        LayerBuilder layer;
+        layer.directory("sub").file("sub/inside", "i").file(whiteout, "");
+        EXPECT_THROW(apply(layer), Error) << whiteout;
+        EXPECT_TRUE(outside_untouched()) << whiteout;
+        EXPECT_EQ(testing::read_text(dir_.path() + "/sibling"), "bundle file") << whiteout;
+        EXPECT_TRUE(exists("kept")) << whiteout;
+        EXPECT_TRUE(exists("sub/inside")) << whiteout;
+    }
 }
 
 TEST_F(LayerTest, CopiesTreeFaithfully) {
