@@ -9,12 +9,16 @@
 #include <cerrno>
 
 #include "base/error.h"
+#include "image/layer_entry.h"
 #include "rootfs/safe_path.h"
 
 namespace ocirun::image {
 namespace {
 
 constexpr std::size_t kArchiveBlockSize = 1 << 16;
+
+// A symlink chain longer than this is taken for a loop, as the kernel's limit of 40 does.
+constexpr int kMaxMemberLinks = 40;
 
 // Returns a reader over the archive at `path`; uncompressed archives skip member data by
 // seeking, so finding a member costs one header read per member before it.
@@ -65,8 +69,19 @@ ImageSource::ImageSource(std::string path) : path_(std::move(path)) {
     archive_entry* entry = nullptr;
     int status = ARCHIVE_OK;
     while ((status = archive_read_next_header(reader, &entry)) == ARCHIVE_OK) {
+        std::string name = normalize_member_name(archive_entry_pathname(entry));
         if (archive_entry_filetype(entry) == AE_IFREG) {
-            archive_names_.insert(normalize_member_name(archive_entry_pathname(entry)));
+            archive_names_.insert(name);
+        } else if (archive_entry_filetype(entry) == AE_IFLNK &&
+                   archive_entry_symlink(entry) != nullptr) {
+            // The target is relative to the link's directory, and an absolute target is
+            // taken relative to the archive's top.
+            std::string target = archive_entry_symlink(entry);
+            std::string base = target.starts_with("/") || name.find('/') == std::string::npos
+                                   ? ""
+                                   : name.substr(0, name.rfind('/') + 1);
+            std::vector<std::string> parts = confined_components(base + target);
+            archive_links_[name] = join_components(parts, parts.size());
         }
     }
     std::string message = status == ARCHIVE_EOF ? "" : archive_error_string(reader);
@@ -76,9 +91,24 @@ ImageSource::ImageSource(std::string path) : path_(std::move(path)) {
     }
 }
 
+std::string ImageSource::resolve_member(const std::string& name) const {
+    std::string current = name;
+    for (int hops = 0; hops <= kMaxMemberLinks; ++hops) {
+        if (archive_names_.count(current) != 0) {
+            return current;
+        }
+        auto link = archive_links_.find(current);
+        if (link == archive_links_.end()) {
+            return "";
+        }
+        current = link->second;
+    }
+    return "";
+}
+
 bool ImageSource::contains(const std::string& name) const {
     if (is_archive_) {
-        return archive_names_.count(name) != 0;
+        return !resolve_member(name).empty();
     }
     struct stat info {};
     return ::stat((path_ + "/" + name).c_str(), &info) == 0 && S_ISREG(info.st_mode);
@@ -100,7 +130,8 @@ std::unique_ptr<ByteStream> ImageSource::open(const std::string& name) const {
         }
         return std::make_unique<FileStream>(std::move(file), path_ + "/" + name);
     }
-    if (archive_names_.count(name) == 0) {
+    std::string member = resolve_member(name);
+    if (member.empty()) {
         throw_error("image " + quote(path_) + ": " + quote(name) + " not found in the archive",
                     ErrorKind::not_found);
     }
@@ -108,7 +139,7 @@ std::unique_ptr<ByteStream> ImageSource::open(const std::string& name) const {
     archive_entry* entry = nullptr;
     while (archive_read_next_header(reader, &entry) == ARCHIVE_OK) {
         if (archive_entry_filetype(entry) == AE_IFREG &&
-            normalize_member_name(archive_entry_pathname(entry)) == name) {
+            normalize_member_name(archive_entry_pathname(entry)) == member) {
             return std::make_unique<ArchiveMemberStream>(reader, name);
         }
     }

@@ -2,6 +2,7 @@
 // or a tar archive of one (`podman save --format oci-archive`, `docker save`), read in place.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -26,9 +27,16 @@ class ImageSource {
     std::unique_ptr<ByteStream> open(const std::string& name) const;
 
   private:
+    // Follows archive symlinks from `name` to a regular member; returns "" when there is none.
+    std::string resolve_member(const std::string& name) const;
+
     std::string path_;
     bool is_archive_ = false;
     std::set<std::string> archive_names_;  // regular files of the archive, normalized
+    // Symlink members and their targets as normalized member names. `docker save` stores a
+    // layer that repeats as a symlink to its first copy, and `podman save --format
+    // docker-archive` (4.3) stores each "<id>/layer.tar" as a symlink to "<diff_id>.tar".
+    std::map<std::string, std::string> archive_links_;
 };
 
 // Normalizes an archive member name: drops leading "./" and "/" parts.

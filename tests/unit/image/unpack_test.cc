@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "base/error.h"
 #include "image/platform.h"
@@ -236,6 +237,41 @@ TEST_F(UnpackTest, ReadsDockerSave) {
     ASSERT_EQ(std::system(command.c_str()), 0);
     unpack(archive, "example.com/app:1.0");
     EXPECT_EQ(testing::read_text(bundle() + "/rootfs/etc/base"), "b");
+}
+
+// Writes a `docker save` archive of `layers` whose member `link` is a symlink to `target`
+// in place of the layer tar written there, and returns the archive's path.
+std::string docker_save_with_link(const std::string& dir, const std::vector<Layer>& layers,
+                                  const std::string& link, const std::string& target) {
+    std::string save = dir + "/save";
+    std::filesystem::create_directories(save);
+    testing::write_docker_save(save, layers, config_for(layers, {{"Cmd", {"/bin/true"}}}), "app:1");
+    std::filesystem::remove(save + "/" + link);
+    std::filesystem::create_symlink(target, save + "/" + link);
+    std::string archive = dir + "/save.tar";
+    std::string command = "tar -C " + save + " -cf " + archive + " .";
+    if (std::system(command.c_str()) != 0) {
+        throw std::runtime_error(command + " failed");
+    }
+    return archive;
+}
+
+TEST_F(UnpackTest, DockerSaveFollowsLayerSymlinks) {
+    // The same layer twice, as docker save writes it: the second copy is a symlink.
+    std::vector<Layer> layers = {simple_layer("base", "b"), simple_layer("base", "b")};
+    std::string archive =
+        docker_save_with_link(dir_.path(), layers, "layer1/layer.tar", "../layer0/layer.tar");
+    unpack(archive, "app:1");
+    EXPECT_EQ(testing::read_text(bundle() + "/rootfs/etc/base"), "b");
+}
+
+TEST_F(UnpackTest, ArchiveSymlinkLoopFails) {
+    std::vector<Layer> layers = {simple_layer("base", "b")};
+    std::string archive =
+        docker_save_with_link(dir_.path(), layers, "layer0/layer.tar", "layer.tar");
+    std::string message = error_text([&] { unpack(archive); });
+    EXPECT_NE(message.find("layer0/layer.tar"), std::string::npos) << message;
+    EXPECT_NE(message.find("not found"), std::string::npos) << message;
 }
 
 TEST_F(UnpackTest, DockerSaveChecksDiffIds) {
