@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "image/layer_entry.h"
+#include "image/stream_archive.h"
 #include "rootfs/safe_path.h"
 
 namespace ocirun::image {
@@ -20,64 +21,6 @@ namespace {
 
 constexpr const char* kWhiteoutPrefix = ".wh.";
 constexpr const char* kOpaqueMarker = ".wh..wh..opq";
-constexpr std::size_t kReadBufferSize = 1 << 17;
-
-// The libarchive read callback's state. An Error thrown by the stream (a digest mismatch, a
-// read failure) cannot cross libarchive's C frames, so it is kept and rethrown afterwards.
-struct StreamClient {
-    ByteStream* stream;
-    std::vector<char> buffer;
-    std::exception_ptr failure;
-};
-
-la_ssize_t read_callback(archive* reader, void* client_data, const void** block) {
-    auto* client = static_cast<StreamClient*>(client_data);
-    try {
-        std::size_t count = client->stream->read(client->buffer.data(), client->buffer.size());
-        *block = client->buffer.data();
-        return static_cast<la_ssize_t>(count);
-    } catch (...) {
-        client->failure = std::current_exception();
-        archive_set_error(reader, EIO, "layer stream failed");
-        return -1;
-    }
-}
-
-class ArchiveReader {
-  public:
-    explicit ArchiveReader(StreamClient& client) : reader_(archive_read_new()) {
-        if (reader_ == nullptr) {
-            throw_error("allocate an archive reader: out of memory");
-        }
-        archive_read_support_format_tar(reader_);
-        archive_read_support_filter_gzip(reader_);
-        archive_read_support_filter_zstd(reader_);
-        if (archive_read_open(reader_, &client, nullptr, read_callback, nullptr) != ARCHIVE_OK) {
-            try {
-                fail(client, "open");
-            } catch (...) {
-                archive_read_free(reader_);
-                throw;
-            }
-        }
-    }
-    ~ArchiveReader() { archive_read_free(reader_); }
-    ArchiveReader(const ArchiveReader&) = delete;
-    ArchiveReader& operator=(const ArchiveReader&) = delete;
-
-    archive* get() const { return reader_; }
-
-    [[noreturn]] void fail(const StreamClient& client, const std::string& action) const {
-        if (client.failure) {
-            std::rethrow_exception(client.failure);
-        }
-        const char* message = archive_error_string(reader_);
-        throw_error(action + ": " + (message != nullptr ? message : "unknown archive error"));
-    }
-
-  private:
-    archive* reader_;
-};
 
 // Restores the process umask on scope exit; modes from the layer must be exact.
 class UmaskGuard {
@@ -202,9 +145,9 @@ void apply_entries(int root_fd, ArchiveReader& reader, StreamClient& client) {
 
 void apply_layer(int root_fd, ByteStream& layer, const std::string& layer_name) {
     UmaskGuard umask_guard;
-    StreamClient client{&layer, std::vector<char>(kReadBufferSize), nullptr};
+    StreamClient client(layer);
     try {
-        ArchiveReader reader(client);
+        ArchiveReader reader(client, ArchiveFormat::tar);
         apply_entries(root_fd, reader, client);
     } catch (const Error& error) {
         throw error.with_context("layer " + quote(layer_name));

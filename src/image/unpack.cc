@@ -11,6 +11,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "image/decompress_process.h"
 #include "image/layer.h"
 #include "image/resolve.h"
 #include "image/user.h"
@@ -52,16 +53,16 @@ void apply_layers(const ImageSource& source, const ResolvedImage& image, int roo
         const BlobRef& layer = image.layers[i];
         log::debug("apply layer " + std::to_string(i + 1) + "/" +
                    std::to_string(image.layers.size()) + " " + layer.digest.text());
-        std::unique_ptr<VerifiedStream> stream = open_verified_blob(source, layer);
+        DecompressedStream stream(open_verified_blob(source, layer), layer.digest.text());
         try {
-            apply_layer(root_fd, *stream, layer.digest.text());
+            apply_layer(root_fd, stream, layer.digest.text());
         } catch (const Error&) {
             // A corrupt blob usually fails as a damaged tar first; its digest says why.
-            stream->drain();
+            stream.finish();
             throw;
         }
         // The tar ends before its blob does: padding follows the end-of-archive blocks.
-        stream->drain();
+        stream.finish();
     }
 }
 

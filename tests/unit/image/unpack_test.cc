@@ -120,6 +120,21 @@ TEST_F(UnpackTest, DigestMismatchNamesBlob) {
 
     std::string message = error_text([&] { unpack(layout()); });
     EXPECT_NE(message.find(layer_digest), std::string::npos) << message;
+    EXPECT_NE(message.find("digest mismatch"), std::string::npos) << message;
+    EXPECT_FALSE(std::filesystem::exists(bundle()));
+}
+
+TEST_F(UnpackTest, CorruptGzipWithValidDigestFails) {
+    LayerBuilder builder(Compression::gzip);
+    builder.file("big", std::string(200000, 'g'));
+    Layer layer = make_layer(builder, Compression::gzip);
+    // Damaged inside the deflate data, and the descriptor is written for the damaged bytes.
+    layer.blob[layer.blob.size() / 2] ^= 0x55;
+    std::vector<Layer> layers = {layer};
+    testing::write_layout(layout(), layers, config_for(layers, {{"Cmd", {"/bin/sh"}}}));
+    std::string message = error_text([&] { unpack(layout()); });
+    EXPECT_NE(message.find("layer `sha256:"), std::string::npos) << message;
+    EXPECT_EQ(message.find("digest mismatch"), std::string::npos) << message;
     EXPECT_FALSE(std::filesystem::exists(bundle()));
 }
 
