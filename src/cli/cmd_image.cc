@@ -22,7 +22,8 @@ void add_image(CLI::App& app, ParsedCommand& parsed) {
     unpack
         ->add_option("source", parsed.image_source,
                      "an OCI image layout directory, an OCI archive (podman save --format "
-                     "oci-archive) or a docker save archive")
+                     "oci-archive) or a docker save archive, optionally followed by :TAG or "
+                     "@DIGEST")
         ->required();
     unpack
         ->add_option("bundle", parsed.image_bundle,
@@ -32,7 +33,13 @@ void add_image(CLI::App& app, ParsedCommand& parsed) {
 
 int run_image(const ParsedCommand& parsed) {
     image::UnpackOptions options;
-    options.reference = parsed.image_reference;
+    std::string source = parsed.image_source;
+    if (parsed.image_reference.empty()) {
+        // SOURCE:TAG and SOURCE@DIGEST, as --image takes them.
+        image::split_image_reference(parsed.image_source, source, options.reference);
+    } else {
+        options.reference = parsed.image_reference;
+    }
     options.conversion.terminal = parsed.image_tty;
     // The bundle is usually named after the container that will run it.
     options.conversion.hostname =
@@ -40,7 +47,7 @@ int run_image(const ParsedCommand& parsed) {
     if (options.conversion.hostname.empty()) {
         options.conversion.hostname = "ocirun";
     }
-    image::unpack_image(parsed.image_source, parsed.image_bundle, options);
+    image::unpack_image(source, parsed.image_bundle, options);
     return 0;
 }
 
