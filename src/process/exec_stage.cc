@@ -103,10 +103,11 @@ void run_exec_stage(const ExecRequest& request, int sync_fd) {
     apply_attributes(process);
     switch_user(request);
     std::string executable = find_executable(process.args.at(0), process.env);
+    // Before a noNewPrivileges filter, so that the profile may block the syscalls of the checks.
+    prepare_fds(request.preserve_fds);
     if (request.seccomp != nullptr && process.no_new_privileges) {
         security::load_compiled_seccomp(*request.seccomp);
     }
-    prepare_fds(request.preserve_fds);
 
     std::vector<std::string> args = process.args;
     std::vector<std::string> env = process.env;

@@ -223,8 +223,6 @@ void check_exec_fifo(const InitRequest& request) {
         if (spec.hooks) {
             hooks::run_hooks(spec.hooks->start_container, "startContainer", state_json);
         }
-        prepare_fds(request);
-        security::verify_no_host_fds_leak(first_unpassed_fd(request));
         if (spec.process->exec_cpu_affinity && !spec.process->exec_cpu_affinity->final.empty()) {
             apply_cpu_affinity(spec.process->exec_cpu_affinity->final);
         }
@@ -275,6 +273,11 @@ void run_init(const InitRequest& request, int sync_fd,
     switch_user(request, sync);
     std::string executable = find_executable(process.args.at(0), process.env);
     check_exec_fifo(request);
+    // The fd checks run before a noNewPrivileges filter is loaded, so that the profile may block
+    // the syscalls they make. Every fd opened after them is close-on-exec: exec.fifo and the
+    // pipes of startContainer hooks.
+    prepare_fds(request);
+    security::verify_no_host_fds_leak(first_unpassed_fd(request));
     if (request.seccomp != nullptr && process.no_new_privileges) {
         load_seccomp(request, sync);
     }

@@ -127,26 +127,27 @@ void verify_no_host_fds_leak(int first_unpassed_fd) {
 }
 
 void verify_cwd_inside_root() {
-    char path[PATH_MAX];
-    if (getcwd(path, sizeof(path)) == nullptr) {
-        throw_errno("get the working directory (it may lie outside the container root)");
-    }
-    if (path[0] != '/') {
-        throw_error("working directory " + quote(path) + " lies outside the container root");
-    }
-    if (identity_of(AT_FDCWD, path, 0) != identity_of(AT_FDCWD, ".", 0)) {
-        throw_error("working directory " + quote(path) +
-                    " does not resolve to the current directory from the container root");
-    }
     int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (cwd < 0) {
         throw_errno("open the working directory");
     }
-    bool inside = directory_inside_root(cwd);
-    close(cwd);
-    if (!inside) {
-        throw_error("working directory " + quote(path) + " lies outside the container root");
+    bool inside = false;
+    try {
+        inside = directory_inside_root(cwd);
+    } catch (...) {
+        close(cwd);
+        throw;
     }
+    close(cwd);
+    if (inside) {
+        return;
+    }
+    // getcwd only names the directory in the message. The check above does not call it,
+    // because a seccomp profile loaded before this point may block getcwd.
+    char path[PATH_MAX];
+    std::string described_path =
+        getcwd(path, sizeof(path)) != nullptr ? quote(path) : "(path unknown)";
+    throw_error("working directory " + described_path + " lies outside the container root");
 }
 
 }  // namespace ocirun::security

@@ -17,9 +17,9 @@ bool directory_inside_root(int fd);
 // close-on-exec and the working directory is set.
 void verify_no_host_fds_leak(int first_unpassed_fd);
 
-// Throws Error unless the working directory lies under the process's root: getcwd must succeed
-// and return an absolute path, and that path must name the same directory as ".". Call after
-// chdir to process.cwd.
+// Throws Error unless the working directory lies under the process's root, checked with
+// directory_inside_root on "." and without getcwd(2), which a seccomp profile may block. Call
+// after chdir to process.cwd.
 void verify_cwd_inside_root();
 
 }  // namespace ocirun::security
