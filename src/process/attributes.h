@@ -21,6 +21,10 @@ void apply_oom_score_adj(int score);
 void apply_personality(const spec::Personality& personality);
 void apply_memory_policy(const spec::MemoryPolicy& policy);
 void apply_no_new_privileges();
+// Clears the dumpable flag, so that a container process without CAP_SYS_PTRACE can neither
+// ptrace this process nor open its /proc/PID/exe, fd, mem, cwd or root. execve sets the flag
+// again for the container's program (CVE-2019-5736, CVE-2016-9962).
+void make_non_dumpable();
 // Joins a new session keyring named `name` (--no-new-keyring skips this).
 void join_session_keyring(const std::string& name);
 // Writes each key under /proc/sys of the calling process's namespaces.

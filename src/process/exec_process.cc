@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "base/error.h"
+#include "process/attributes.h"
 #include "process/exec_stage.h"
 #include "process/namespaces.h"
 #include "process/sibling_fork.h"
@@ -111,6 +112,9 @@ void enter_container(const std::vector<ExecNamespace>& namespaces, int root_fd) 
     try {
         reset_signals();
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // Before joining the container, whose processes could otherwise open this process's
+        // /proc/PID/exe and fds.
+        make_non_dumpable();
         close_host_directories(3 + request.preserve_fds, {root_fd});
         sync.expect(SyncMessage::start);
         enter_container(namespaces, root_fd);

@@ -185,12 +185,16 @@ void run_cloned_process(const InitRequest& request, int sync_fd) {
             // dumpable, which makes its /proc files owned by the host's root.
             make_other_namespaces(linux_config, clone_flags);
             become_root_if_user_namespace(linux_config);
+            // After the runtime wrote the id maps, which it cannot do to a non-dumpable process
+            // when it runs unprivileged, and before init can share a pid namespace.
+            make_non_dumpable();
             fork_sibling(sync, "container init");
         } else {
             make_user_namespace(linux_config, clone_flags, sync);
             join_namespaces(linux_config);
             make_other_namespaces(linux_config, clone_flags);
             become_root_if_user_namespace(linux_config);
+            make_non_dumpable();
             sync.send(SyncMessage::init_pid);
         }
         run_init(request, sync_fd, cgroup_paths);

@@ -163,5 +163,25 @@ TEST(SecuritySelfExe, ExecScriptCannotWriteRuntime) {
     EXPECT_FALSE(result.empty()) << "the attacker did not finish";
 }
 
+// A startContainer hook runs in the container as a child of init, before init's execve, with
+// the container's user and capabilities. Init is non-dumpable then, so the hook can open neither
+// /proc/<init>/exe (the runtime binary) nor init's fds. fd 0 of init is /dev/null here, which
+// reads at once when it can be opened.
+TEST(SecuritySelfExe, InitNotDumpableBeforeExecve) {
+    AttackContainer attack({"/bin/true"});
+    attack.container.config["hooks"]["startContainer"] = {
+        {{"path", "/bin/sh"},
+         {"args",
+          {"sh", "-c",
+           "cat /proc/$PPID/exe >/dev/null 2>/attack/exe; echo $? >>/attack/exe; "
+           "cat /proc/$PPID/fd/0 >/dev/null 2>/attack/fd; echo $? >>/attack/fd"}}}};
+    CommandResult result = attack.container.run();
+    ASSERT_EQ(result.status, 0) << result.err;
+    std::string exe = read_file(attack.attack_dir + "/exe");
+    std::string fd = read_file(attack.attack_dir + "/fd");
+    EXPECT_NE(exe.find("Permission denied"), std::string::npos) << exe;
+    EXPECT_NE(fd.find("Permission denied"), std::string::npos) << fd;
+}
+
 }  // namespace
 }  // namespace ocirun::testing
