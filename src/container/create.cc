@@ -298,7 +298,8 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
         }
         init->wait_ready([&](int notify_fd) {
             send_to_seccomp_listener(linux_config.seccomp->listener_path,
-                                     linux_config.seccomp->listener_metadata, notify_fd, state);
+                                     linux_config.seccomp->listener_metadata, notify_fd, state,
+                                     state.pid, state::Status::creating);
         });
         terminal::UniqueFd master = init->take_terminal_master();
         if (master.valid() && !options.console_socket.empty()) {

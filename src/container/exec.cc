@@ -12,6 +12,7 @@
 #include "container/exec_spec.h"
 #include "container/lifecycle.h"
 #include "container/operations.h"
+#include "container/seccomp_listener.h"
 #include "process/exec_process.h"
 #include "process/exit_status.h"
 #include "security/lsm.h"
@@ -134,7 +135,11 @@ Started start_process(const GlobalOptions& global, const ExecOptions& options) {
         }
         Started started;
         started.pid = exec_process->start();
-        started.master = exec_process->wait_for_execve();
+        started.master = exec_process->wait_for_execve([&](int notify_fd) {
+            const spec::Seccomp& seccomp = *context.config.linux_config->seccomp;
+            send_to_seccomp_listener(seccomp.listener_path, seccomp.listener_metadata, notify_fd,
+                                     state, started.pid, state::Status::running);
+        });
         if (paused) {
             cgroups::add_process(cgroup, started.pid);
         }

@@ -38,8 +38,9 @@ terminal::UniqueFd connect_listener(const std::string& path) {
 // The runtime-spec state document only: runc's extra fields (rootfs, created, owner) are left
 // out, because state-schema.json describes what an agent may expect.
 nlohmann::ordered_json process_state(const std::string& metadata,
-                                     const state::ContainerState& state) {
-    nlohmann::ordered_json full = state::oci_state(state, state::Status::creating);
+                                     const state::ContainerState& state, pid_t process_pid,
+                                     state::Status status) {
+    nlohmann::ordered_json full = state::oci_state(state, status);
     nlohmann::ordered_json container_state;
     for (const char* key : {"ociVersion", "id", "status", "pid", "bundle", "annotations"}) {
         if (full.contains(key)) {
@@ -49,7 +50,7 @@ nlohmann::ordered_json process_state(const std::string& metadata,
     nlohmann::ordered_json message;
     message["ociVersion"] = full["ociVersion"];
     message["fds"] = {"seccompFd"};
-    message["pid"] = state.pid;
+    message["pid"] = process_pid;
     if (!metadata.empty()) {
         message["metadata"] = metadata;
     }
@@ -60,14 +61,16 @@ nlohmann::ordered_json process_state(const std::string& metadata,
 }  // namespace
 
 void send_to_seccomp_listener(const std::string& listener_path, const std::string& metadata,
-                              int notify_fd, const state::ContainerState& state) {
+                              int notify_fd, const state::ContainerState& state, pid_t process_pid,
+                              state::Status status) {
     if (listener_path.empty()) {
         throw_error("linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY",
                     ErrorKind::invalid_spec);
     }
     terminal::UniqueFd socket = connect_listener(listener_path);
     try {
-        terminal::send_fd(socket.get(), notify_fd, process_state(metadata, state).dump());
+        terminal::send_fd(socket.get(), notify_fd,
+                          process_state(metadata, state, process_pid, status).dump());
     } catch (const Error& error) {
         throw error.with_context("send seccomp notify fd to " + quote(listener_path));
     }

@@ -233,7 +233,8 @@ pid_t ExecProcess::start() {
     return pid_;
 }
 
-terminal::UniqueFd ExecProcess::wait_for_execve() {
+terminal::UniqueFd ExecProcess::wait_for_execve(
+    const std::function<void(int notify_fd)>& on_seccomp_fd) {
     terminal::UniqueFd master;
     SyncFrame frame;
     terminal::UniqueFd attached;
@@ -244,6 +245,14 @@ terminal::UniqueFd ExecProcess::wait_for_execve() {
         switch (frame.type) {
             case SyncMessage::terminal:
                 master = std::move(attached);
+                break;
+            case SyncMessage::seccomp_fd:
+                if (!attached.valid()) {
+                    throw_error("seccomp_fd message from the exec process without an fd");
+                }
+                on_seccomp_fd(attached.get());
+                attached.reset();
+                SyncSocket(sync_fd_).send(SyncMessage::seccomp_done);
                 break;
             case SyncMessage::error:
                 throw Error(frame.payload, frame.error_number, frame.kind);

@@ -13,6 +13,8 @@
 //   P -> X  start            H no longer counts in the cgroup's pids.max, so X may fork.
 //   X with a terminal: opens a pty in the container's devpts and sends the master as an fd
 //   attached to a `terminal` frame.
+//   X with SCMP_ACT_NOTIFY rules: sends the notify fd attached to a `seccomp_fd` frame and
+//   waits for `seccomp_done`, which P sends once it passed the fd to the seccomp listener.
 //   X applies the process attributes and calls execve. The sync socket is close-on-exec, so
 //   P reads end-of-file once execve succeeded, or an `error` frame when a step failed.
 #pragma once
@@ -20,6 +22,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "security/seccomp.h"
@@ -73,8 +76,10 @@ class ExecProcess {
     pid_t start();
 
     // Waits until the process called execve. Returns the pty master when it has a terminal.
-    // Throws the process's error, such as a missing executable, otherwise.
-    terminal::UniqueFd wait_for_execve();
+    // Calls `on_seccomp_fd` with the notify fd of a filter with SCMP_ACT_NOTIFY rules and
+    // closes the fd when it returns. Throws the process's error, such as a missing executable,
+    // or the callback's.
+    terminal::UniqueFd wait_for_execve(const std::function<void(int notify_fd)>& on_seccomp_fd);
 
     // Kills and reaps the helper and the exec'd process, for a failed exec.
     void kill();

@@ -46,12 +46,26 @@ void apply_attributes(const spec::Process& process) {
     // TODO: process.execCPUAffinity is not applied to exec'd processes yet.
 }
 
+// Loads the filter compiled by the runtime. With SCMP_ACT_NOTIFY rules, sends the notify fd to
+// the runtime for linux.seccomp.listenerPath and waits until the runtime has passed it on, as
+// init does.
+void load_seccomp(const ExecRequest& request, int sync_fd) {
+    int notify_fd = security::load_compiled_seccomp(*request.seccomp);
+    if (notify_fd < 0) {
+        return;
+    }
+    SyncSocket sync(sync_fd);
+    sync.send_with_fd(SyncMessage::seccomp_fd, notify_fd);
+    close(notify_fd);
+    sync.expect(SyncMessage::seccomp_done);
+}
+
 // Seccomp goes before the capability drop unless noNewPrivileges is set. With it, the filter
 // is loaded last, right before execve, as runc orders them.
-void switch_user(const ExecRequest& request) {
+void switch_user(const ExecRequest& request, int sync_fd) {
     const spec::Process& process = *request.process;
     if (request.seccomp != nullptr && !process.no_new_privileges) {
-        security::load_compiled_seccomp(*request.seccomp);
+        load_seccomp(request, sync_fd);
     }
     security::keep_capabilities_across_setuid();
     apply_user(process.user);
@@ -101,12 +115,12 @@ void run_exec_stage(const ExecRequest& request, int sync_fd) {
     security::apply_apparmor_profile(process.apparmor_profile);
     security::apply_selinux_label(process.selinux_label);
     apply_attributes(process);
-    switch_user(request);
+    switch_user(request, sync_fd);
     std::string executable = find_executable(process.args.at(0), process.env);
     // Before a noNewPrivileges filter, so that the profile may block the syscalls of the checks.
     prepare_fds(request.preserve_fds);
     if (request.seccomp != nullptr && process.no_new_privileges) {
-        security::load_compiled_seccomp(*request.seccomp);
+        load_seccomp(request, sync_fd);
     }
 
     std::vector<std::string> args = process.args;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "harness.h"
 #include "terminal/fd_passing.h"
@@ -76,14 +77,20 @@ bool respond_to_one_notification(int notify_fd) {
     }
 }
 
-TEST(SeccompListener, AgentRespondsToNotifiedSyscall) {
-    TestContainer container({"/bin/sh", "-c", "mkdir /tmp/made-by-agent; echo status=$?"});
-    std::string socket_path = container.bundle() + "/agent.sock";
+// Makes mkdir and mkdirat of the container notify the agent listening at `socket_path`.
+void notify_mkdir(TestContainer& container, const std::string& socket_path,
+                  const std::string& metadata) {
     container.config["linux"]["seccomp"] = {
         {"defaultAction", "SCMP_ACT_ALLOW"},
         {"listenerPath", socket_path},
-        {"listenerMetadata", "test-metadata"},
+        {"listenerMetadata", metadata},
         {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_NOTIFY"}}}}};
+}
+
+TEST(SeccompListener, AgentRespondsToNotifiedSyscall) {
+    TestContainer container({"/bin/sh", "-c", "mkdir /tmp/made-by-agent; echo status=$?"});
+    std::string socket_path = container.bundle() + "/agent.sock";
+    notify_mkdir(container, socket_path, "test-metadata");
     terminal::UniqueFd listener = listen_unix(socket_path);
     ASSERT_TRUE(listener.valid()) << std::strerror(errno);
     std::string state_path = container.bundle() + "/agent-state.json";
@@ -115,6 +122,71 @@ TEST(SeccompListener, AgentRespondsToNotifiedSyscall) {
     EXPECT_EQ(state["state"].value("id", ""), container.id());
     EXPECT_EQ(state["state"].value("status", ""), "creating");
     EXPECT_EQ(state["state"].value("bundle", ""), container.bundle());
+}
+
+// The agent for a create and an exec: takes init's notify fd from the first connection and
+// keeps it, then writes the JSON of the second connection (the exec'd process's) to
+// `state_path` and responds to one notification on that fd. Exits 0 on success.
+[[noreturn]] void run_exec_agent(int listener, const std::string& state_path) {
+    std::vector<terminal::ReceivedFd> received;
+    for (int connection_number = 0; connection_number < 2; ++connection_number) {
+        pollfd entry{listener, POLLIN, 0};
+        if (poll(&entry, 1, 10000) != 1) {
+            _exit(2);
+        }
+        terminal::UniqueFd connection(accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+        if (!connection.valid()) {
+            _exit(3);
+        }
+        try {
+            received.push_back(terminal::receive_fd(connection.get()));
+        } catch (...) {
+            _exit(5);
+        }
+    }
+    std::ofstream(state_path) << received[1].payload;
+    _exit(respond_to_one_notification(received[1].fd.get()) ? 0 : 4);
+}
+
+TEST(SeccompListener, AgentRespondsToExecProcess) {
+    TestContainer container({"/bin/sleep", "300"});
+    std::string socket_path = container.bundle() + "/agent.sock";
+    notify_mkdir(container, socket_path, "exec-metadata");
+    terminal::UniqueFd listener = listen_unix(socket_path);
+    ASSERT_TRUE(listener.valid()) << std::strerror(errno);
+    std::string state_path = container.bundle() + "/agent-state.json";
+    pid_t agent = fork();
+    ASSERT_GE(agent, 0);
+    if (agent == 0) {
+        run_exec_agent(listener.get(), state_path);
+    }
+
+    CommandResult started = container.run({"--detach"});
+    CommandResult result = container.ocirun(
+        {"exec", container.id(), "/bin/sh", "-c", "mkdir /tmp/made-by-agent; echo status=$?"});
+    int agent_status = 0;
+    ASSERT_EQ(waitpid(agent, &agent_status, 0), agent);
+    ASSERT_EQ(started.status, 0) << started.err;
+    ASSERT_EQ(result.status, 0) << result.err;
+    ASSERT_TRUE(WIFEXITED(agent_status)) << agent_status;
+    EXPECT_EQ(WEXITSTATUS(agent_status), 0);
+    // Without the agent's response, mkdir on the container's tmpfs would succeed.
+    EXPECT_NE(result.out.find("status=1\n"), std::string::npos) << result.out << result.err;
+
+    std::ifstream file(state_path);
+    std::stringstream text;
+    text << file.rdbuf();
+    nlohmann::json state = nlohmann::json::parse(text.str(), nullptr, false);
+    ASSERT_FALSE(state.is_discarded()) << text.str();
+    EXPECT_EQ(state.value("fds", nlohmann::json()), nlohmann::json({"seccompFd"}));
+    EXPECT_EQ(state.value("metadata", ""), "exec-metadata");
+    ASSERT_TRUE(state.contains("state"));
+    EXPECT_EQ(state["state"].value("status", ""), "running");
+    int init_pid = container.state().value("pid", 0);
+    EXPECT_EQ(state["state"].value("pid", 0), init_pid);
+    // The process that loaded the filter is the exec'd one, not init.
+    EXPECT_GT(state.value("pid", 0), 0);
+    EXPECT_NE(state.value("pid", 0), init_pid);
 }
 
 TEST(SeccompListener, NotifyWithoutListenerIsRejected) {
