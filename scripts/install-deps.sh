@@ -10,7 +10,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     build-essential cmake ninja-build pkg-config git ca-certificates \
     nlohmann-json3-dev libcli11-dev libseccomp-dev libcap-dev libsystemd-dev \
-    libarchive-dev libzstd-dev libssl-dev \
+    libarchive-dev libzstd-dev nettle-dev \
     googletest libgtest-dev libgmock-dev \
     busybox-static python3 python3-jsonschema \
     runc crun iproute2 procps util-linux hyperfine uidmap \

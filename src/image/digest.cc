@@ -1,7 +1,9 @@
-// Digest parsing and EVP hashing.
+// Digest parsing and SHA-2 hashing with nettle.
 #include "image/digest.h"
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
+
+#include <variant>
 
 #include "base/error.h"
 
@@ -57,46 +59,46 @@ bool looks_like_digest(std::string_view text) {
     return length != 0 && text.size() - colon - 1 == length;
 }
 
+// nettle's contexts are plain structs, so no cleanup is needed.
 struct Hasher::Context {
-    EVP_MD_CTX* md = nullptr;
+    std::variant<sha256_ctx, sha512_ctx> state;
 };
 
 Hasher::Hasher(const std::string& algorithm) : context_(std::make_unique<Context>()) {
-    const EVP_MD* type = nullptr;
     if (algorithm == "sha256") {
-        type = EVP_sha256();
+        sha256_init(&context_->state.emplace<sha256_ctx>());
     } else if (algorithm == "sha512") {
-        type = EVP_sha512();
+        sha512_init(&context_->state.emplace<sha512_ctx>());
     } else {
         throw_error("unsupported digest algorithm " + quote(algorithm), ErrorKind::unsupported);
     }
-    context_->md = EVP_MD_CTX_new();
-    if (context_->md == nullptr || EVP_DigestInit_ex(context_->md, type, nullptr) != 1) {
-        EVP_MD_CTX_free(context_->md);
-        throw_error("initialize the " + algorithm + " digest: openssl failed");
-    }
 }
 
-Hasher::~Hasher() {
-    EVP_MD_CTX_free(context_->md);
-}
+Hasher::~Hasher() = default;
 
 void Hasher::update(const void* data, std::size_t size) {
-    if (EVP_DigestUpdate(context_->md, data, size) != 1) {
-        throw_error("update digest: openssl failed");
+    const auto* bytes = static_cast<const uint8_t*>(data);
+    if (auto* sha256 = std::get_if<sha256_ctx>(&context_->state)) {
+        sha256_update(sha256, size, bytes);
+    } else {
+        sha512_update(&std::get<sha512_ctx>(context_->state), size, bytes);
     }
 }
 
 std::string Hasher::finish() {
-    unsigned char value[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_DigestFinal_ex(context_->md, value, &length) != 1) {
-        throw_error("finish digest: openssl failed");
+    uint8_t value[SHA512_DIGEST_SIZE];
+    std::size_t length = 0;
+    if (auto* sha256 = std::get_if<sha256_ctx>(&context_->state)) {
+        length = SHA256_DIGEST_SIZE;
+        sha256_digest(sha256, length, value);
+    } else {
+        length = SHA512_DIGEST_SIZE;
+        sha512_digest(&std::get<sha512_ctx>(context_->state), length, value);
     }
     static const char kHexDigits[] = "0123456789abcdef";
     std::string hex;
     hex.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) {
+    for (std::size_t i = 0; i < length; ++i) {
         hex.push_back(kHexDigits[value[i] >> 4]);
         hex.push_back(kHexDigits[value[i] & 0xf]);
     }

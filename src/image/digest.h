@@ -1,5 +1,5 @@
 // Content digests of the OCI image spec ("sha256:<hex>", "sha512:<hex>"), computed while
-// streaming with OpenSSL's EVP interface.
+// streaming with nettle's SHA-2 functions.
 #pragma once
 
 #include <cstddef>

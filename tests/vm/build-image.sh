@@ -22,9 +22,9 @@ packages=(
     linux-image-amd64
     apparmor
     iproute2 procps busybox-static
-    # Runtime libraries of ocirun (libarchive13 and libssl3 for its image module), and of its
+    # Runtime libraries of ocirun (libarchive13 and libnettle8 for its image module), and of its
     # -DOCIRUN_SANITIZE=ON builds.
-    libseccomp2 libcap2 libarchive13 libssl3 libstdc++6 libasan8 libubsan1
+    libseccomp2 libcap2 libarchive13 libnettle8 libstdc++6 libasan8 libubsan1
     # For diagnosing a failing job in the guest.
     strace
     # Debian 12's runc (1.1.5), to compare ocirun's behaviour against inside the guest.
