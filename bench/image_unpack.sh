@@ -1,9 +1,10 @@
 #!/bin/bash
 # Benchmarks unpacking a Debian bookworm minbase image: `ocirun image unpack` (from the OCI
-# layout and from the OCI archive) against `umoci unpack`, `podman create` + `podman mount` +
-# `cp -a`, and a plain `tar -x` of the same layer, in one hyperfine run. Prints hyperfine's
-# markdown table and each command's time as a ratio to ocirun's. Must run as root.
-# docs/images.md records the results.
+# layout and from the OCI archive) against `umoci unpack`, `podman load` + `podman create` +
+# `podman mount` into an empty store, and a plain `tar -x` of the same layer, in one hyperfine
+# run. Prints hyperfine's markdown table and each command's wall-clock and CPU time
+# (user + system, child processes included) as ratios to ocirun's.
+# Must run as root. docs/benchmarks.md records the results.
 #
 # Environment (all optional):
 #   OCIRUN  the ocirun binary (default build/release/ocirun; use a release build, because
@@ -11,6 +12,7 @@
 #   CACHE   directory that keeps the image between runs (default build/image-bench)
 #   RUNS    timed runs per command (default 5, after 1 warmup)
 #   MIRROR  Debian mirror for debootstrap (default http://deb.debian.org/debian)
+#   DISK    set to 1 to write the outputs to $CACHE/work on disk instead of a tmpfs
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,13 +44,13 @@ if [ ! -f "$archive" ]; then
         rm -rf "$CACHE/minbase-root"
         debootstrap --variant=minbase bookworm "$CACHE/minbase-root" "$MIRROR" >&2
     fi
-    tar --numeric-owner --xattrs -C "$CACHE/minbase-root" -c . |
-        podman import --change 'CMD ["/bin/bash"]' - "$image" >&2
-    podman save --format oci-archive -o "$archive.tmp" "$image" >&2
+    # A store of its own keeps the host's podman images out of it.
+    build_store="podman --root $CACHE/podman-build/root --runroot $CACHE/podman-build/run"
+    tar --numeric-owner --xattrs --xattrs-include='*' -C "$CACHE/minbase-root" -c . |
+        $build_store import --change 'CMD ["/bin/bash"]' - "$image" >&2
+    $build_store save --format oci-archive -o "$archive.tmp" "$image" >&2
     mv "$archive.tmp" "$archive"
-fi
-if ! podman image exists "$image"; then
-    podman load -i "$archive" >&2
+    $build_store system reset --force >/dev/null 2>&1
 fi
 if [ ! -f "$layout/index.json" ]; then
     rm -rf "$layout"
@@ -75,29 +77,45 @@ PY
 [ -n "$tag" ] || die "index.json of $layout names no tag"
 
 mkdir -p "$work"
+# Every tool writes into a tmpfs by default, so the times measure the unpack and not the disk,
+# which other jobs may share. The tmpfs is mounted in a private mount namespace, which ends
+# with the script.
+if [ "${DISK:-0}" != 1 ] && [ -z "${OCIRUN_BENCH_INSIDE:-}" ]; then
+    OCIRUN_BENCH_INSIDE=1 exec unshare --mount --propagation private "$0" "$@"
+fi
+if [ "${DISK:-0}" != 1 ]; then
+    mount -t tmpfs -o size=4g ocirun-image-bench "$work"
+fi
 out=$work/out
-container=ocirun-bench-unpack
-podman rm --force "$container" >/dev/null 2>&1 || true
+# podman extracts an image's layers when it loads it, so each podman run starts from an empty
+# store of its own (overlay driver, as podman uses by default) and loads the archive there.
+store=$work/podman
+podman_store="podman --root $store/root --runroot $store/run --storage-driver overlay --events-backend none"
+clean_store="if [ -d $store/root ]; then $podman_store system reset --force >/dev/null 2>&1; fi; rm -rf $store"
 log "layer $(du -h "$layer" | cut -f1), $RUNS runs each"
 
-hyperfine --warmup 1 --runs "$RUNS" --prepare "rm -rf $out; sync" \
+hyperfine --warmup 1 --runs "$RUNS" --prepare "rm -rf $out; $clean_store; sync" \
     --export-json "$work/results.json" --export-markdown "$work/results.md" \
     -n "ocirun (layout)" "$OCIRUN image unpack $layout $out" \
     -n "ocirun (oci-archive)" "$OCIRUN image unpack $archive $out" \
     -n "umoci" "umoci unpack --image $layout:$tag $out" \
-    -n "podman create+mount+cp" "podman create --name $container $image >/dev/null && mkdir -p $out && cp -a \$(podman mount $container)/. $out/ && podman umount $container >/dev/null && podman rm $container >/dev/null" \
+    -n "podman load+create+mount" "$podman_store load -q -i $archive >/dev/null && $podman_store create --name ocirun-bench $image >/dev/null && $podman_store mount ocirun-bench >/dev/null" \
     -n "tar -x" "mkdir -p $out && tar --numeric-owner --xattrs --xattrs-include='*' -xpf $layer -C $out" \
     >&2
 rm -rf "$out"
+eval "$clean_store"
 
 cat "$work/results.md"
 echo
 python3 - "$work/results.json" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
-ocirun = next(r["mean"] for r in results if r["command"] == "ocirun (layout)")
-print("| command | mean (s) | time / ocirun (layout) |")
-print("|---|---|---|")
+def cpu(r):
+    return r["user"] + r["system"]
+base = next(r for r in results if r["command"] == "ocirun (layout)")
+print("| command | wall mean (s) | wall / ocirun | CPU mean (s) | CPU / ocirun |")
+print("|---|---|---|---|---|")
 for r in results:
-    print(f"| {r['command']} | {r['mean']:.3f} | {r['mean'] / ocirun:.2f} |")
+    print(f"| {r['command']} | {r['mean']:.3f} | {r['mean'] / base['mean']:.2f} "
+          f"| {cpu(r):.3f} | {cpu(r) / cpu(base):.2f} |")
 PY

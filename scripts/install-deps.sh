@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs every package ocirun needs to build and test on Debian 12, as root.
-# The manager suite (podman, containerd, docker.io), the VM harness (qemu, debootstrap) and the
-# fuzzer (clang) are installed here too, so a fresh machine runs scripts/test.sh without asking
+# The manager suite (podman, containerd, docker.io), the VM harness (qemu, debootstrap), the
+# image benchmark (umoci, debootstrap) and the fuzzer (clang) are installed here too, so a fresh machine runs scripts/test.sh without asking
 # apt again; each suite still installs what it misses when run on its own.
 set -eu
 
@@ -16,4 +16,4 @@ apt-get install -y -qq --no-install-recommends \
     runc crun iproute2 procps util-linux hyperfine uidmap \
     clang libclang-rt-14-dev \
     podman containerd docker.io \
-    qemu-system-x86 qemu-utils debootstrap >/dev/null
+    qemu-system-x86 qemu-utils debootstrap umoci >/dev/null
