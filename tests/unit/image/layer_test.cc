@@ -282,6 +282,17 @@ TEST_F(LayerTest, HardlinkThroughSymlinkIsConfined) {
     EXPECT_TRUE(outside_untouched());
 }
 
+TEST_F(LayerTest, HardlinkToSymlinkLinksTheSymlink) {
+    LayerBuilder layer;
+    layer.symlink("s", outside_ + "/secret").hardlink("h", "s");
+    apply(layer);
+    EXPECT_TRUE(outside_untouched());
+    struct stat info {};
+    ASSERT_EQ(lstat((root_ + "/h").c_str(), &info), 0);
+    EXPECT_TRUE(S_ISLNK(info.st_mode));
+    EXPECT_EQ(info.st_nlink, 2u);
+}
+
 TEST_F(LayerTest, DirectoryReplacedBySymlinkIsConfined) {
     LayerBuilder first;
     first.directory("d").file("d/inside", "i");
