@@ -58,6 +58,7 @@ class ImageCopy {
     // Replaces `inside` (such as "/dev") with a symlink to `target`.
     void make_symlink(const std::string& inside, const std::string& target) const {
         fs::remove_all(path() + inside);
+        fs::create_directories(fs::path(path() + inside).parent_path());
         fs::create_symlink(target, path() + inside);
     }
 
