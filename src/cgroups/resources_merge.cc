@@ -108,6 +108,11 @@ void merge_part(std::optional<T>& current, const std::optional<T>& change, Merge
 spec::Resources merge_resources(const spec::Resources& current, const spec::Resources& change) {
     spec::Resources merged = current;
     merge_part(merged.memory, change.memory, merge_memory);
+    // Kernel memory is never written and create warned about it already, so a value from
+    // config.json is dropped rather than warned about again at each update.
+    if (merged.memory) {
+        merged.memory->kernel.reset();
+    }
     merge_part(merged.cpu, change.cpu, merge_cpu);
     merge_part(merged.pids, change.pids,
                [](spec::PidsResources& pids, const spec::PidsResources& new_pids) {

@@ -236,6 +236,18 @@ TEST(Update, BlkioWeightFlag) {
     EXPECT_EQ(read_trimmed(blkio + file), "300");
 }
 
+TEST(Update, KernelMemoryOfCreateNotWarnedAgain) {
+    TestContainer container({"/bin/sleep", "300"});
+    container.config["linux"]["resources"]["memory"] = {{"limit", 96 << 20}, {"kernel", 16 << 20}};
+    CommandResult created = container.run({"--detach"});
+    ASSERT_EQ(created.status, 0) << created.err;
+    EXPECT_NE(created.err.find("memory.kernel"), std::string::npos) << created.err;
+    CommandResult result = container.ocirun({"update", "--pids-limit", "50", container.id()});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.err, "");
+    EXPECT_EQ(read_trimmed(pids_max_file(container)), "50");
+}
+
 TEST(Update, LaterFlagsKeepEarlierValues) {
     TestContainer container({"/bin/sleep", "300"});
     start_detached(container);

@@ -152,6 +152,17 @@ TEST(MergeResources, DevicesAndKernelMemoryIgnored) {
     EXPECT_FALSE(merged.memory->kernel_tcp.has_value());
 }
 
+TEST(MergeResources, KernelMemoryOfCreateDropped) {
+    spec::Resources current = created_with_limits();
+    current.memory->kernel = 1 << 20;
+    spec::Resources change;
+    change.pids = spec::PidsResources{5};
+    spec::Resources merged = merge_resources(current, change);
+    ASSERT_TRUE(merged.memory.has_value());
+    EXPECT_FALSE(merged.memory->kernel.has_value());
+    EXPECT_EQ(merged.memory->limit, current.memory->limit);
+}
+
 TEST(MergeResources, PartCreatedWhenAbsent) {
     spec::Resources change;
     change.pids = spec::PidsResources{5};
