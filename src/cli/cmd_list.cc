@@ -1,10 +1,12 @@
 // `ocirun list`: prints the containers under the state root as runc's table or JSON.
 #include <pwd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 
 #include "base/error.h"
+#include "base/log.h"
 #include "cli/command.h"
 #include "cli/table.h"
 #include "state/state_store.h"
@@ -25,7 +27,8 @@ std::string owner_name(uid_t uid) {
 }
 
 // Returns the OCI state of every container with its owner filled in, skipping directories
-// whose state file is missing, such as a container whose create is still running.
+// whose state file is missing, such as a container whose create is still running. A container
+// of another user in a shared state root is skipped with a warning, as runc 1.1.5 does.
 std::vector<nlohmann::ordered_json> load_all(const state::StateStore& store) {
     std::vector<nlohmann::ordered_json> states;
     for (const std::string& id : store.list_ids()) {
@@ -34,6 +37,10 @@ std::vector<nlohmann::ordered_json> load_all(const state::StateStore& store) {
             container = store.load(id);
         } catch (const Error& e) {
             if (e.kind() == ErrorKind::not_found) {
+                continue;
+            }
+            if (e.error_number() == EACCES) {
+                log::warning("skip container " + quote(id) + ": " + e.what());
                 continue;
             }
             throw;

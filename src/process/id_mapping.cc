@@ -2,6 +2,7 @@
 #include "process/id_mapping.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,8 +101,9 @@ std::string read_all(int fd) {
     _exit(127);
 }
 
-// Runs the helper and throws Error with its output when it fails.
-void run_helper(const std::vector<std::string>& command, const std::string& what) {
+// Runs the helper and throws Error with its output and `hint` when it fails.
+void run_helper(const std::vector<std::string>& command, const std::string& what,
+                const std::string& hint) {
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
         throw_errno("create a pipe for " + quote(command.front()));
@@ -131,7 +133,21 @@ void run_helper(const std::vector<std::string>& command, const std::string& what
     std::string result = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                            : "killed by signal " + std::to_string(WTERMSIG(status));
     throw_error("write " + what + " with " + quote(join_words(command)) + ": " + result +
-                (output.empty() ? "" : ": " + output));
+                (output.empty() ? "" : ": " + output) + "; " + hint);
+}
+
+// Returns where the helper looks up the host ids that `euid` may map, for its error message.
+std::string subordinate_id_hint(const std::string& kind, uid_t euid) {
+    std::string file = "/etc/sub" + kind;
+    std::string user = std::to_string(euid);
+    passwd entry{};
+    passwd* found = nullptr;
+    std::vector<char> buffer(16384);
+    if (getpwuid_r(euid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+        user = found->pw_name;
+    }
+    return "host ids other than the caller's own must lie in a range that " + file +
+           " grants to user " + quote(user);
 }
 
 // Writes one map with the helper; `kind` is "uid" or "gid".
@@ -147,7 +163,8 @@ void write_with_helper(pid_t pid, const std::vector<spec::IdMapping>& mappings,
                         kind + " alone (Debian package uidmap)",
                     ErrorKind::unsupported);
     }
-    run_helper(id_map_helper_command(*helper, pid, mappings), what);
+    run_helper(id_map_helper_command(*helper, pid, mappings), what,
+               subordinate_id_hint(kind, geteuid()));
 }
 
 void write_directly(pid_t pid, const std::vector<spec::IdMapping>& mappings,

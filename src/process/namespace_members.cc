@@ -149,8 +149,10 @@ size_t signal_container_members(pid_t init_pid, int signal) {
             throw_errno("send signal " + std::to_string(signal) + " to process " + name);
         }
     };
-    signal_one(init_pid, std::to_string(init_pid));
+    // Init goes last, because once it dies of a fatal signal the kernel kills the rest of its
+    // pid namespace with SIGKILL before they could handle `signal`.
     for_each_other_pid(init_pid, signal_one);
+    signal_one(init_pid, std::to_string(init_pid));
     return signalled;
 }
 

@@ -18,7 +18,8 @@ std::vector<pid_t> container_members(pid_t init_pid);
 
 // Sends `signal` to each process that container_members(init_pid) would list, through a
 // pidfd opened before its membership is checked, so that a pid reused meanwhile is never
-// signalled. Returns how many processes were signalled; those that exit meanwhile are skipped.
+// signalled. Init is signalled last. Returns how many processes were signalled; those that
+// exit meanwhile are skipped.
 size_t signal_container_members(pid_t init_pid, int signal);
 
 }  // namespace ocirun::process

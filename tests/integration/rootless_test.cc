@@ -204,6 +204,9 @@ TEST_F(Rootless, UnallowedRangeNamesMapping) {
     EXPECT_NE(result.err.find("[0 " + std::to_string(user().uid()) + " 1,1 10 5]"),
               std::string::npos)
         << result.err;
+    EXPECT_NE(result.err.find("/etc/subuid grants to user `" + user().name() + "`"),
+              std::string::npos)
+        << result.err;
     EXPECT_FALSE(path_exists(container.state_root() + "/" + container.id()));
 }
 
@@ -265,6 +268,50 @@ TEST_F(Rootless, StateRootIsPrivate) {
         {binary, "--root", container.state_root(), "kill", container.id(), "KILL"}, environment);
     EXPECT_NE(killed.status, 0);
     EXPECT_EQ(container.state()["status"], "created");
+}
+
+TEST_F(Rootless, SharedStateRootKeepsUsersApart) {
+    // A sticky, world-writable state root such as /tmp, which both users may pass as --root.
+    std::string shared_root = make_temp_dir("ocirun-shared-root");
+    ASSERT_EQ(chmod(shared_root.c_str(), 01777), 0);
+    RootlessContainer container(user(), {"/bin/sleep", "100"});
+    container.write_config();
+    CommandResult created = container.ocirun(
+        {"--root", shared_root, "create", "--bundle", container.bundle(), container.id()});
+    ASSERT_EQ(created.status, 0) << created.err;
+
+    TestUser other;
+    ASSERT_TRUE(other.valid()) << other.error();
+    std::string binary = runtime_binary();
+    auto as_other = [&](std::vector<std::string> command) {
+        command.insert(command.begin(), {binary, "--root", shared_root});
+        return other.run(command, {{"XDG_RUNTIME_DIR", other.runtime_dir()}});
+    };
+    CommandResult listed = as_other({"list"});
+    EXPECT_EQ(listed.status, 0) << listed.err;
+    EXPECT_EQ(listed.out.find(container.id()), std::string::npos) << listed.out;
+    EXPECT_NE(listed.err.find("skip container `" + container.id() + "`"), std::string::npos)
+        << listed.err;
+    for (const std::vector<std::string>& command :
+         std::vector<std::vector<std::string>>{{"state", container.id()},
+                                               {"kill", container.id(), "KILL"},
+                                               {"exec", container.id(), "/bin/true"},
+                                               {"ps", container.id()},
+                                               {"start", container.id()},
+                                               {"delete", "--force", container.id()}}) {
+        CommandResult result = as_other(command);
+        EXPECT_NE(result.status, 0) << command.front() << ": " << result.out;
+        EXPECT_NE(result.err.find("permission denied"), std::string::npos)
+            << command.front() << ": " << result.err;
+    }
+    CommandResult state = container.ocirun({"--root", shared_root, "state", container.id()});
+    ASSERT_EQ(state.status, 0) << state.err;
+    EXPECT_EQ(nlohmann::json::parse(state.out)["status"], "created") << state.out;
+
+    CommandResult deleted =
+        container.ocirun({"--root", shared_root, "delete", "--force", container.id()});
+    EXPECT_EQ(deleted.status, 0) << deleted.err;
+    std::filesystem::remove_all(shared_root);
 }
 
 TEST_F(Rootless, ExecJoinsUserNamespace) {
