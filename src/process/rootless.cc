@@ -118,8 +118,7 @@ bool honors_xdg_runtime_dir(uid_t euid, bool in_user_namespace, const char* user
     if (!in_user_namespace) {
         return false;
     }
-    return user_variable != nullptr && *user_variable != '\0' &&
-           std::string_view(user_variable) != "root";
+    return user_variable == nullptr || std::string_view(user_variable) != "root";
 }
 
 std::optional<std::string> first_resource_limit(const spec::Spec& spec) {

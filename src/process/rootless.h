@@ -26,8 +26,8 @@ bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,
                      bool in_user_namespace);
 
 // True when the state root defaults to $XDG_RUNTIME_DIR/ocirun, as runc 1.1.5 decides it: for a
-// non-zero `euid`, and for uid 0 in a user namespace when $USER is set and not "root" (rootless
-// BuildKit and podman run the runtime that way).
+// non-zero `euid`, and for uid 0 in a user namespace unless $USER is "root". Rootless podman
+// runs the runtime that way, as uid 0 in its user namespace with $USER unset.
 bool honors_xdg_runtime_dir(uid_t euid, bool in_user_namespace, const char* user_variable);
 
 // Returns the name of the first linux.resources entry that sets a limit ("memory", "pids",
