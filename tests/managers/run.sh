@@ -1,13 +1,15 @@
 #!/bin/bash
-# Runs busybox containers through podman, containerd (ctr) and Docker with ocirun as their
-# runtime and checks what each manager shows the user.
+# Runs busybox containers through podman (as root and rootless), containerd (ctr) and Docker
+# with ocirun as their runtime and checks what each manager shows the user.
 #
-# Usage: tests/managers/run.sh [podman] [containerd] [docker]   (default: all three)
+# Usage: tests/managers/run.sh [podman] [podman_rootless] [containerd] [docker]
+#   (default: all four)
 # Environment: OCIRUN_BINARY (default build/release/ocirun), MANAGERS_TIMEOUT (seconds per
 # command, default 60), MANAGERS_KEEP=1 to keep the temp dir for inspection.
 #
 # Needs root, cc with a static libc (for the sd-notify helper) and python3. Installs podman,
-# containerd and docker.io with apt-get when missing. Every daemon gets its own root, state,
+# uidmap, containerd and docker.io with apt-get when missing. podman_rootless adds a user
+# ocirun-test-podman-PID, runs podman as that user and removes the user on exit. Every daemon gets its own root, state,
 # sockets and exec root under a temp dir and is stopped by pid on exit. Prints one line per
 # check and `managers: N passed, M failed`, and exits 1 when a check failed.
 set -u
@@ -24,17 +26,21 @@ if [ "$(id -u)" != 0 ]; then
     exit 2
 fi
 
-suites=${*:-podman containerd docker}
+suites=${*:-podman podman_rootless containerd docker}
 
 install_missing() {
     packages=""
     for suite in $suites; do
         case "$suite" in
             podman) command -v podman >/dev/null || packages="$packages podman" ;;
+            podman_rootless)
+                command -v podman >/dev/null || packages="$packages podman"
+                command -v newuidmap >/dev/null || packages="$packages uidmap"
+                ;;
             containerd) command -v containerd >/dev/null || packages="$packages containerd" ;;
             docker) [ -x /usr/sbin/dockerd ] || packages="$packages docker.io" ;;
             *)
-                echo "managers: unknown suite $suite (expected podman, containerd or docker)" >&2
+                echo "managers: unknown suite $suite (expected podman, podman_rootless, containerd or docker)" >&2
                 exit 2
                 ;;
         esac
@@ -55,6 +61,7 @@ install_missing
 T=$(mktemp -d /tmp/ocirun-managers.XXXXXX)
 . "$here/lib.sh"
 . "$here/podman.sh"
+. "$here/podman_rootless.sh"
 . "$here/containerd.sh"
 . "$here/docker.sh"
 
@@ -63,6 +70,7 @@ cleanup() {
     cleanup_docker
     cleanup_containerd
     cleanup_podman
+    cleanup_podman_rootless
     stop_daemon dockerd
     stop_daemon containerd
     kill_leftovers "$T/"
