@@ -1,6 +1,7 @@
+# shellcheck shell=bash disable=SC2154
 # podman 4.3 run by an ordinary user (rootless), with ocirun as its runtime. vfs storage and
 # --network none need neither fuse-overlayfs nor slirp4netns. Sourced by run.sh, which sets T,
-# OCIRUN and ROOTFS_TAR.
+# OCIRUN and ROOTFS_TAR, after podman.sh, which sets image_podman.
 
 rootless_user=ocirun-test-podman-$$
 # A directory the user owns with everything podman keeps; $T is private to root.
