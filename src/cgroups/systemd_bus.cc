@@ -287,6 +287,10 @@ Bus connect() {
         }
     }
     sd_bus* bus = nullptr;
+    // TODO: runc 1.1.5 connects a non-zero euid to the user's own manager (the session bus
+    // under $XDG_RUNTIME_DIR), where user@UID.service delegates a cgroup subtree. This always
+    // uses the system manager, which rejects a transient scope from an unprivileged caller
+    // unless polkit allows it.
     int result = sd_bus_open_system(&bus);
     if (result < 0) {
         throw_errno("connect to systemd over D-Bus", -result);
