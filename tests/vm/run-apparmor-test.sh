@@ -34,23 +34,9 @@ cp "$binary" "$share_dir/ocirun"
 cp -a "$rootfs" "$share_dir/rootfs"
 cp "$script_dir/apparmor-guest.sh" "$share_dir/"
 
-# The guest image has no python3, so the two configs are written here from `ocirun spec`.
+# The guest image has no python3, so the configs are written here from `ocirun spec`.
 "$binary" spec --bundle "$share_dir"
-for variant in with without; do
-    python3 - "$share_dir/config.json" "$share_dir/config-$variant.json" "$variant" <<'PY'
-import json, sys
-source, target, variant = sys.argv[1:4]
-config = json.load(open(source))
-config["process"]["terminal"] = False
-config["process"]["args"] = ["/bin/sh", "-c",
-    "cat /proc/self/attr/current; echo; if echo x > /denied/file; then echo WRITE-OK; "
-    "else echo WRITE-DENIED; fi"]
-config["root"] = {"path": "rootfs", "readonly": False}
-if variant == "with":
-    config["process"]["apparmorProfile"] = "ocirun-test-deny-write"
-json.dump(config, open(target, "w"), indent=2)
-PY
-done
+python3 "$script_dir/container-configs.py" "$share_dir/config.json" "$share_dir"
 
 "$script_dir/build-image.sh" "$image_dir"
 OCIRUN_VM_SHARE_PATH=$guest_share_path "$script_dir/run-in-vm.sh" "$image_dir" "$share_dir" \

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Counts the results that ci-guest.sh wrote and prints "vm: N passed, M failed" last.
+
+Usage: ci-report.py RESULTS_DIR
+
+A gtest test counts once: passed, failed or skipped (skips are listed, not counted), except
+that a test in REQUIRED_IN_GUEST counts as failed when skipped, because the guest exists to
+run it. A check script counts its "ok" and "FAIL" lines. A step that exited non-zero
+without a failure of its own to show (a crash, a timeout, a leak report at exit) counts as one
+failure, and so does a step that did not run. Exits 1 when anything failed.
+"""
+import fnmatch
+import json
+import os
+import sys
+
+GTEST_STEPS = ("cgroups", "integration")
+CHECK_STEPS = ("containers", "apparmor")
+
+# Tests that skip on hosts without pure cgroup v2, systemd or the v2 controllers, and so must
+# run in the guest.
+REQUIRED_IN_GUEST = (
+    "HostSystemd.*",
+    "HostV2.*",
+    "HostResources.UnifiedLimits",
+    "HostCgroup.*",
+    "Update.CheckBeforeUpdateV2",
+)
+
+
+def read_text(path):
+    try:
+        with open(path, errors="replace") as source:
+            return source.read()
+    except FileNotFoundError:
+        return None
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+        self.skipped = []
+
+    def fail(self, message):
+        self.failed += 1
+        self.failures.append(message)
+
+
+def count_gtest(results, step, tally):
+    status = read_text(os.path.join(results, f"{step}.status"))
+    if status is None:
+        tally.fail(f"{step}: the step did not run")
+        return
+    report = read_text(os.path.join(results, f"{step}.json"))
+    if report is None:
+        tally.fail(f"{step}: no gtest report (exit status {status.strip()}); see {step}.log")
+        return
+    failed_before = tally.failed
+    for suite in json.loads(report).get("testsuites", []):
+        for test in suite.get("testsuite", []):
+            name = f"{suite['name']}.{test['name']}"
+            if test.get("failures"):
+                tally.fail(f"{step}: {name} failed")
+            elif test.get("result") == "SKIPPED":
+                if any(fnmatch.fnmatch(name, pattern) for pattern in REQUIRED_IN_GUEST):
+                    tally.fail(f"{step}: {name} was skipped but must run in the guest")
+                else:
+                    tally.skipped.append(f"{step}: {name}")
+            elif test.get("result") == "COMPLETED":
+                tally.passed += 1
+    if status.strip() != "0" and tally.failed == failed_before:
+        tally.fail(f"{step}: exit status {status.strip()} with no failed test; see {step}.log")
+
+
+def count_checks(results, step, tally):
+    status = read_text(os.path.join(results, f"{step}.status"))
+    log = read_text(os.path.join(results, f"{step}.log"))
+    if status is None or log is None:
+        tally.fail(f"{step}: the step did not run")
+        return
+    failed_before = tally.failed
+    for line in log.splitlines():
+        if line.startswith("ok "):
+            tally.passed += 1
+        elif line.startswith("FAIL "):
+            tally.fail(f"{step}: {line[5:].strip()}")
+    if status.strip() != "0" and tally.failed == failed_before:
+        tally.fail(f"{step}: exit status {status.strip()} with no failed check; see {step}.log")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: ci-report.py RESULTS_DIR")
+    results = sys.argv[1]
+    tally = Tally()
+    for step in GTEST_STEPS:
+        count_gtest(results, step, tally)
+    for step in CHECK_STEPS:
+        count_checks(results, step, tally)
+    for name in tally.skipped:
+        print(f"skipped  {name}")
+    for message in tally.failures:
+        print(f"FAILED   {message}")
+    print(f"vm: {tally.passed} passed, {tally.failed} failed")
+    return 1 if tally.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

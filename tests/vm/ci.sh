@@ -1,0 +1,79 @@
+#!/bin/bash
+# CI entry point of the VM suite, which scripts/test.sh runs as suite "vm". It builds the Debian
+# 12 image (skipped when image.sha256 is current) and the sanitizer build of ocirun and its
+# cgroup and integration tests. Then it boots the image once and runs ci-guest.sh there: the
+# cgroup unit tests, the integration tests of the commands that use the cgroup,
+# containers-guest.sh and apparmor-guest.sh. It prints the failures and ends with
+# "vm: N passed, M failed". Exit status: 0 when everything passed, 1 when a check failed, 124
+# when the VM timed out and 125 when the build, the image or the VM harness failed.
+#
+# Usage: ci.sh    (as root, from anywhere)
+# Environment:
+#   OCIRUN_VM_BUILD_DIR  CMake build directory (build/asan of the repository, which
+#                        scripts/build.sh asan also uses); configured when missing
+#   OCIRUN_VM_IMAGE_DIR  the image (build-vm/image of the repository)
+#   OCIRUN_VM_TIMEOUT    seconds from qemu start to power-off (1500 here)
+#   and the other OCIRUN_VM_* variables of run-in-vm.sh.
+set -uo pipefail
+
+script_dir=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$script_dir/lib.sh"
+
+repo=$(cd "$script_dir/../.." && pwd)
+build_dir=${OCIRUN_VM_BUILD_DIR:-$repo/build/asan}
+image_dir=${OCIRUN_VM_IMAGE_DIR:-$repo/build-vm/image}
+# Inside the repository, so that the guest reaches it through the share.
+results=$repo/build-vm/ci-results
+export OCIRUN_VM_TIMEOUT=${OCIRUN_VM_TIMEOUT:-1500}
+# The repository is shared at its own path, so paths compiled into the tests still resolve.
+export OCIRUN_VM_SHARE_PATH=$repo
+readonly kHarnessStatus=125
+
+# Ends the suite when a host-side step failed, with a closing line that counts it.
+harness_failed() {
+    vm_log "$*"
+    echo "vm: 0 passed, 1 failed"
+    exit "$kHarnessStatus"
+}
+
+vm_require_root || harness_failed "must run as root"
+start=$SECONDS
+
+if [ ! -f "$build_dir/build.ninja" ]; then
+    cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOCIRUN_SANITIZE=ON \
+        >/dev/null || harness_failed "cmake could not configure $build_dir"
+fi
+# The guest has the same Debian 12 libraries as this host (libasan8, libubsan1 and the rest
+# that build-image.sh installs), so a binary built here runs there.
+cmake --build "$build_dir" -j2 --target ocirun ocirun_cgroups_tests ocirun_integration_tests \
+    >"$repo/build-vm/ci-build.log" 2>&1 ||
+    harness_failed "build failed; see $repo/build-vm/ci-build.log"
+"$repo/scripts/make-busybox-rootfs.sh" "$repo/test-assets/busybox-rootfs" >/dev/null ||
+    harness_failed "could not make the busybox rootfs"
+build_seconds=$((SECONDS - start))
+
+start=$SECONDS
+"$script_dir/build-image.sh" "$image_dir" || harness_failed "could not build the image"
+image_seconds=$((SECONDS - start))
+
+rm -rf "$results"
+mkdir -p "$results"
+"$build_dir/ocirun" spec --bundle "$results" &&
+    python3 "$script_dir/container-configs.py" "$results/config.json" "$results" ||
+    harness_failed "could not write the container configs"
+
+start=$SECONDS
+status=0
+"$script_dir/run-in-vm.sh" "$image_dir" "$repo" \
+    bash "$script_dir/ci-guest.sh" "$build_dir" "$results" || status=$?
+run_seconds=$((SECONDS - start))
+cat "$results/guest-info" 2>/dev/null
+echo "vm: build ${build_seconds}s, image ${image_seconds}s, VM run ${run_seconds}s" \
+    "(qemu start to exit, status $status); logs in $results"
+if [ "$status" -ne 0 ]; then
+    vm_log "the VM run failed with status $status (124: timed out, 125: harness failure)"
+fi
+
+python3 "$script_dir/ci-report.py" "$results" || status=1
+exit "$status"

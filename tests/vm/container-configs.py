@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Writes the container configs that containers-guest.sh and apparmor-guest.sh run in the VM.
+
+Usage: container-configs.py BASE_CONFIG OUT_DIR
+
+BASE_CONFIG is the output of `ocirun spec`. The guest image has no python3 or jq, so every
+config the guest needs is written here, one file a case, with rootfs "rootfs" relative to the
+bundle. The values that containers-guest.sh reads back from the cgroup files are fixed here.
+"""
+import json
+import os
+import sys
+
+MIB = 1 << 20
+
+
+def base_config(path):
+    with open(path) as source:
+        config = json.load(source)
+    config["process"]["terminal"] = False
+    config["process"]["args"] = ["/bin/sleep", "600"]
+    config["root"] = {"path": "rootfs", "readonly": False}
+    config["linux"].pop("cgroupsPath", None)
+    config["linux"].pop("resources", None)
+    return config
+
+
+def resources():
+    """linux.resources whose cgroup v2 files containers-guest.sh checks."""
+    return {
+        "memory": {"limit": 64 * MIB, "reservation": 16 * MIB, "swap": 96 * MIB},
+        # runc converts shares 2048 to cpu.weight 1 + (2048 - 2) * 9999 / 262142 = 79.
+        "cpu": {"shares": 2048, "quota": 20000, "period": 50000},
+        "pids": {"limit": 30},
+        "unified": {"memory.high": str(48 * MIB)},
+    }
+
+
+def variants(base):
+    configs = {}
+
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "/ocirun-ci/resources"
+    config["linux"]["resources"] = resources()
+    configs["resources"] = config
+
+    # A device the default rules do not allow: the first virtio disk, created inside the
+    # container with mknod (allowed for every device) and then opened (denied).
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "/ocirun-ci/devices"
+    config["process"]["args"] = [
+        "/bin/sh", "-c",
+        "mknod /tmp/disk b 254 0 && echo MKNOD-OK; "
+        "if head -c 1 /tmp/disk >/dev/null; then echo OPEN-OK; else echo OPEN-DENIED; fi; "
+        "if echo x >/dev/null; then echo NULL-OK; fi",
+    ]
+    configs["devices"] = config
+
+    config = json.loads(json.dumps(base))
+    configs["default-path"] = config
+
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "/ocirun-ci/missing"
+    config["process"]["args"] = ["/no/such/program"]
+    configs["missing-program"] = config
+
+    # The systemd driver: slice:prefix:name makes the transient unit ocirun-ci-systemd.scope
+    # in system.slice, with resources and an annotation as unit properties.
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "system.slice:ocirun-ci:systemd"
+    config["linux"]["resources"] = resources()
+    config["annotations"] = {"org.systemd.property.TimeoutStopUSec": "uint64 7000000"}
+    configs["systemd"] = config
+
+    # apparmor-guest.sh loads the profile ocirun-test-deny-write, which denies writes below
+    # /denied, and runs one container under it and one without it.
+    for variant in ("with", "without"):
+        config = json.loads(json.dumps(base))
+        config["process"]["args"] = [
+            "/bin/sh", "-c",
+            "cat /proc/self/attr/current; echo; if echo x > /denied/file; then echo WRITE-OK; "
+            "else echo WRITE-DENIED; fi",
+        ]
+        if variant == "with":
+            config["process"]["apparmorProfile"] = "ocirun-test-deny-write"
+        configs[variant] = config
+    return configs
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: container-configs.py BASE_CONFIG OUT_DIR")
+    base = base_config(sys.argv[1])
+    out_dir = sys.argv[2]
+    os.makedirs(out_dir, exist_ok=True)
+    for name, config in variants(base).items():
+        with open(os.path.join(out_dir, f"config-{name}.json"), "w") as target:
+            json.dump(config, target, indent=2)
+
+
+if __name__ == "__main__":
+    main()

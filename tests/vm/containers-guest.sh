@@ -1,0 +1,240 @@
+#!/bin/bash
+# Guest half of ci.sh's container checks: runs busybox containers through the ocirun binary on
+# the VM's pure cgroup v2 host with systemd as PID 1, and checks their cgroups from outside:
+# resources, update, pause and resume, events --stats, the eBPF device program, delete leaving
+# no cgroup, and a --systemd-cgroup container in a transient scope.
+#
+# Usage: containers-guest.sh OCIRUN ROOTFS CONFIG_DIR
+# CONFIG_DIR holds the config-*.json files that container-configs.py writes. Prints one
+# "ok" or "FAIL" line a check and exits with the number of failed checks.
+set -u
+
+ocirun=$1
+rootfs=$2
+config_dir=$3
+readonly kMiB=1048576
+
+work=$(mktemp -d /tmp/ocirun-containers.XXXXXX)
+state_root=$work/state
+failures=0
+
+pass() {
+    echo "ok    $*"
+}
+
+fail() {
+    echo "FAIL  $*"
+    failures=$((failures + 1))
+}
+
+# Compares a value read back with the expected one. Usage: expect_value DESCRIPTION ACTUAL EXPECTED
+expect_value() {
+    if [ "$2" = "$3" ]; then
+        pass "$1 is $3"
+    else
+        fail "$1 is '$2', expected '$3'"
+    fi
+}
+
+# Runs ocirun with the test's state root, keeping its output in $work/last-output and printing
+# it on failure. The output goes to a file, not a pipe, because a detached container inherits
+# it and would keep a pipe open.
+run_ocirun() {
+    local status=0
+    "$ocirun" --root "$state_root" "$@" >"$work/last-output" 2>&1 || status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "      ocirun $* exited with status $status: $(cat "$work/last-output")"
+    fi
+    return "$status"
+}
+
+# Makes the bundle DIR from the rootfs and config-CASE.json. Usage: make_bundle CASE
+make_bundle() {
+    local dir=$work/$1
+    mkdir -p "$dir/rootfs"
+    cp -a "$rootfs/." "$dir/rootfs/"
+    cp "$config_dir/config-$1.json" "$dir/config.json"
+    echo "$dir"
+}
+
+# Prints the unified cgroup directory of container ID from its state.json.
+cgroup_directory() {
+    grep -o '"cgroup_paths":{[^}]*}' "$state_root/$1/state.json" |
+        grep -o '"":"[^"]*"' | cut -d'"' -f4
+}
+
+# Prints field NAME of `ocirun state ID`, for example status.
+state_field() {
+    "$ocirun" --root "$state_root" state "$1" | grep -o "\"$2\": *\"[^\"]*\"" | cut -d'"' -f4
+}
+
+check_resources() {
+    local id=resources dir
+    if ! run_ocirun run --detach --bundle "$(make_bundle resources)" "$id"; then
+        fail "run --detach with linux.resources"
+        return
+    fi
+    dir=$(cgroup_directory "$id")
+    expect_value "cgroup of cgroupsPath /ocirun-ci/resources" "$dir" /sys/fs/cgroup/ocirun-ci/resources
+    expect_value "memory.max" "$(cat "$dir/memory.max")" $((64 * kMiB))
+    expect_value "memory.low" "$(cat "$dir/memory.low")" $((16 * kMiB))
+    # cgroup v2 limits swap alone: memory.swap.max is memory+swap minus memory.
+    expect_value "memory.swap.max" "$(cat "$dir/memory.swap.max")" $((32 * kMiB))
+    expect_value "memory.high from unified" "$(cat "$dir/memory.high")" $((48 * kMiB))
+    expect_value "cpu.weight from shares 2048" "$(cat "$dir/cpu.weight")" 79
+    expect_value "cpu.max" "$(cat "$dir/cpu.max")" "20000 50000"
+    expect_value "pids.max" "$(cat "$dir/pids.max")" 30
+
+    if run_ocirun update --memory 32M --pids-limit 20 --cpu-quota 10000 "$id"; then
+        expect_value "memory.max after update" "$(cat "$dir/memory.max")" $((32 * kMiB))
+        expect_value "pids.max after update" "$(cat "$dir/pids.max")" 20
+        expect_value "cpu.max after update" "$(cat "$dir/cpu.max")" "10000 50000"
+    else
+        fail "update --memory --pids-limit --cpu-quota"
+    fi
+    # docker's update sends zero for the fields it does not change; they stay unset.
+    if echo '{"memory":{"reservation":0,"kernel":0},"blockIO":{"weight":0},"pids":{"limit":25}}' |
+        run_ocirun update --resources - "$id"; then
+        expect_value "pids.max after update --resources -" "$(cat "$dir/pids.max")" 25
+        expect_value "memory.low after a zero reservation" "$(cat "$dir/memory.low")" $((16 * kMiB))
+    else
+        fail "update --resources - with docker's zero values"
+    fi
+
+    if run_ocirun pause "$id"; then
+        expect_value "cgroup.freeze after pause" "$(cat "$dir/cgroup.freeze")" 1
+        expect_value "status after pause" "$(state_field "$id" status)" paused
+        run_ocirun resume "$id" || fail "resume"
+        expect_value "cgroup.freeze after resume" "$(cat "$dir/cgroup.freeze")" 0
+        expect_value "status after resume" "$(state_field "$id" status)" running
+    else
+        fail "pause"
+    fi
+
+    if run_ocirun events --stats "$id"; then
+        local record
+        record=$(cat "$work/last-output")
+        if [[ $record == *'"type":"stats"'* && $record == *'"pids":{"current":'* &&
+            $record == *'"memory":{'* ]]; then
+            pass "events --stats prints a stats record with memory and pids"
+        else
+            fail "events --stats printed: $record"
+        fi
+    else
+        fail "events --stats"
+    fi
+
+    if run_ocirun delete --force "$id" && [ ! -e "$dir" ]; then
+        pass "delete --force removes $dir"
+    else
+        fail "cgroup $dir is left after delete --force"
+    fi
+}
+
+check_devices() {
+    local output
+    if ! run_ocirun run --bundle "$(make_bundle devices)" devices; then
+        fail "run of the device program check"
+        return
+    fi
+    output=$(cat "$work/last-output")
+    if [[ $output == *MKNOD-OK* && $output == *OPEN-DENIED* && $output == *NULL-OK* ]]; then
+        pass "the eBPF device program allows mknod and /dev/null and denies opening a disk"
+    else
+        fail "device program: container printed '$output'"
+    fi
+    if [ ! -e /sys/fs/cgroup/ocirun-ci/devices ]; then
+        pass "run removes the cgroup after the container exits"
+    else
+        fail "cgroup /sys/fs/cgroup/ocirun-ci/devices is left after run"
+    fi
+}
+
+check_default_path() {
+    local id=default-path dir
+    if ! run_ocirun run --detach --bundle "$(make_bundle default-path)" "$id"; then
+        fail "run --detach without cgroupsPath"
+        return
+    fi
+    dir=$(cgroup_directory "$id")
+    if [ -d "$dir" ] && grep -qx "$(state_field "$id" pid)" "$dir/cgroup.procs" 2>/dev/null; then
+        pass "without cgroupsPath init runs in $dir"
+    else
+        fail "without cgroupsPath init is not in '$dir'"
+    fi
+    if run_ocirun delete --force "$id" && [ -n "$dir" ] && [ ! -e "$dir" ]; then
+        pass "delete --force removes $dir"
+    else
+        fail "cgroup '$dir' is left after delete --force"
+    fi
+}
+
+check_failed_create() {
+    if run_ocirun create --bundle "$(make_bundle missing-program)" missing-program 2>/dev/null; then
+        fail "create of a missing program succeeded"
+        run_ocirun delete --force missing-program
+    else
+        pass "create of a missing program fails"
+    fi
+    if [ ! -e /sys/fs/cgroup/ocirun-ci/missing ]; then
+        pass "a failed create leaves no cgroup"
+    else
+        fail "cgroup /sys/fs/cgroup/ocirun-ci/missing is left after a failed create"
+    fi
+}
+
+check_systemd() {
+    local id=systemd unit=ocirun-ci-systemd.scope dir
+    if ! run_ocirun --systemd-cgroup run --detach --bundle "$(make_bundle systemd)" "$id"; then
+        fail "--systemd-cgroup run with cgroupsPath system.slice:ocirun-ci:systemd"
+        return
+    fi
+    dir=/sys/fs/cgroup/system.slice/$unit
+    expect_value "cgroup of the systemd driver" "$(cgroup_directory "$id")" "$dir"
+    expect_value "$unit ActiveState" "$(systemctl show -P ActiveState "$unit")" active
+    expect_value "$unit MemoryMax" "$(systemctl show -P MemoryMax "$unit")" $((64 * kMiB))
+    expect_value "$unit TasksMax" "$(systemctl show -P TasksMax "$unit")" 30
+    expect_value "$unit CPUWeight" "$(systemctl show -P CPUWeight "$unit")" 79
+    expect_value "$unit TimeoutStopUSec from an annotation" \
+        "$(systemctl show -P TimeoutStopUSec "$unit")" 7s
+    expect_value "memory.max of the scope" "$(cat "$dir/memory.max")" $((64 * kMiB))
+    expect_value "memory.high of the scope from unified" "$(cat "$dir/memory.high")" $((48 * kMiB))
+    expect_value "cpu.max of the scope" "$(cat "$dir/cpu.max")" "20000 50000"
+    expect_value "pids.max of the scope" "$(cat "$dir/pids.max")" 30
+
+    if run_ocirun --systemd-cgroup update --memory 32M "$id"; then
+        expect_value "$unit MemoryMax after update" "$(systemctl show -P MemoryMax "$unit")" \
+            $((32 * kMiB))
+        expect_value "memory.max of the scope after update" "$(cat "$dir/memory.max")" \
+            $((32 * kMiB))
+    else
+        fail "--systemd-cgroup update --memory"
+    fi
+    if run_ocirun --systemd-cgroup pause "$id" && run_ocirun --systemd-cgroup resume "$id"; then
+        pass "pause and resume in the scope"
+    else
+        fail "pause and resume in the scope"
+    fi
+
+    if run_ocirun --systemd-cgroup delete --force "$id" && [ ! -e "$dir" ]; then
+        pass "delete --force removes the scope's cgroup"
+    else
+        fail "cgroup $dir is left after delete --force"
+    fi
+    local state
+    state=$(systemctl show -P ActiveState "$unit")
+    if [ "$state" != active ]; then
+        pass "$unit is $state after delete"
+    else
+        fail "$unit is still active after delete"
+    fi
+}
+
+check_resources
+check_devices
+check_default_path
+check_failed_create
+check_systemd
+rmdir /sys/fs/cgroup/ocirun-ci 2>/dev/null
+rm -rf "$work"
+exit "$failures"
