@@ -270,8 +270,11 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
 
         cgroups::CgroupRequest cgroup_request{linux_config.cgroups_path, options.id,
                                               global.systemd_cgroup};
-        // org.systemd.property.NAME annotations become properties of the systemd scope.
+        // With the systemd driver, linux.resources and the org.systemd.property.NAME
+        // annotations become properties of the transient scope, so that systemd keeps the
+        // limits when it later rewrites the scope's cgroup files.
         cgroup_request.annotations = spec.annotations;
+        cgroup_request.resources = linux_config.resources;
         cgroups::CreatedCgroup cgroup =
             create_cgroup(cgroup_request, spec, state.rootless, init->first_pid());
         state.cgroup_paths = cgroup.paths;
