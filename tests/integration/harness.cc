@@ -92,6 +92,12 @@ std::string runtime_binary() {
     return override_binary != nullptr ? override_binary : OCIRUN_BINARY;
 }
 
+int timeout_scale() {
+    const char* text = getenv("OCIRUN_TEST_TIMEOUT_SCALE");
+    int scale = text != nullptr ? atoi(text) : 1;
+    return scale > 0 ? scale : 1;
+}
+
 std::string make_temp_dir(const std::string& prefix) {
     std::string pattern = "/tmp/" + prefix + "-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) {
@@ -137,7 +143,7 @@ CommandResult run_command(const std::vector<std::string>& argv, int timeout_ms,
     fcntl(out[0], F_SETFL, O_NONBLOCK);
     fcntl(err[0], F_SETFL, O_NONBLOCK);
     CommandResult result;
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = now_ms() + int64_t{timeout_ms} * timeout_scale();
     for (bool exited = false; !exited;) {
         pollfd fds[3] = {{pidfd, POLLIN, 0}, {out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
         int left = static_cast<int>(deadline - now_ms());

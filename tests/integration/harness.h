@@ -21,8 +21,12 @@ struct CommandResult {
 // runc), else the ocirun built with the tests.
 std::string runtime_binary();
 
+// Returns $OCIRUN_TEST_TIMEOUT_SCALE, a whole number (default 1) that multiplies the timeouts
+// of run_command, for slow hosts such as the emulated test VM.
+int timeout_scale();
+
 // Runs `argv` with stdin from /dev/null, capturing stdout and stderr; kills it after
-// `timeout_ms`. `extra_fds` maps a child fd number (3 and up) to an fd of the test process.
+// `timeout_ms` times timeout_scale(). `extra_fds` maps a child fd number (3 and up) to an fd of the test process.
 CommandResult run_command(const std::vector<std::string>& argv, int timeout_ms = 10000,
                           const std::map<int, int>& extra_fds = {});
 

@@ -3,17 +3,24 @@
 # directory. Runs each step with a timeout and writes into RESULTS_DIR its output (STEP.log),
 # its exit status (STEP.status) and, for the gtest binaries, the JSON report (STEP.json).
 #
-# Usage: ci-guest.sh BUILD_DIR RESULTS_DIR
+# Usage: ci-guest.sh BUILD_DIR OCIRUN RESULTS_DIR
+# BUILD_DIR has the gtest binaries. OCIRUN is the binary that runs the containers of the
+# integration tests and check scripts.
 # Environment: OCIRUN_CI_STEP_TIMEOUT (seconds a step may run, 900).
 set -u
 
 build_dir=$1
-results=$2
+shared_ocirun=$2
+results=$3
 step_timeout=${OCIRUN_CI_STEP_TIMEOUT:-900}
 script_dir=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$script_dir/../.." && pwd)
 shared_rootfs=$repo/test-assets/busybox-rootfs
 rootfs=/var/tmp/busybox-rootfs
+ocirun=/var/tmp/ocirun
+# Under emulation an ocirun command takes seconds, so the integration tests' command timeouts
+# (10 s by default) are multiplied by this.
+readonly kTimeoutScale=4
 
 # The cgroup and integration tests that need what only this guest has: pure cgroup v2 with
 # controllers, systemd as PID 1, AppArmor.
@@ -42,12 +49,14 @@ run_step() {
 mkdir -p "$rootfs"
 cp -a "$shared_rootfs/." "$rootfs/"
 mount --bind "$rootfs" "$shared_rootfs"
+cp "$shared_ocirun" "$ocirun"
 
 run_step cgroups "$build_dir/tests/ocirun_cgroups_tests" --gtest_color=no \
     --gtest_output="json:$results/cgroups.json"
-run_step integration "$build_dir/tests/integration/ocirun_integration_tests" --gtest_color=no \
+OCIRUN_TEST_BINARY=$ocirun OCIRUN_TEST_TIMEOUT_SCALE=$kTimeoutScale run_step integration \
+    "$build_dir/tests/integration/ocirun_integration_tests" --gtest_color=no \
     --gtest_filter="$kIntegrationFilter" --gtest_output="json:$results/integration.json"
-run_step containers bash "$script_dir/containers-guest.sh" "$build_dir/ocirun" "$rootfs" "$results"
-run_step apparmor bash "$script_dir/apparmor-guest.sh" "$build_dir/ocirun" "$rootfs" "$results"
+run_step containers bash "$script_dir/containers-guest.sh" "$ocirun" "$rootfs" "$results"
+run_step apparmor bash "$script_dir/apparmor-guest.sh" "$ocirun" "$rootfs" "$results"
 
 umount "$shared_rootfs"

@@ -48,14 +48,25 @@ class Tally:
         self.failures.append(message)
 
 
-def count_gtest(results, step, tally):
+def step_status(results, step, tally):
+    """Returns the step's exit status as text, or None after counting a step that did not end."""
     status = read_text(os.path.join(results, f"{step}.status"))
-    if status is None:
+    if status is not None:
+        return status.strip()
+    if read_text(os.path.join(results, f"{step}.log")) is None:
         tally.fail(f"{step}: the step did not run")
+    else:
+        tally.fail(f"{step}: the step did not finish before the VM stopped; see {step}.log")
+    return None
+
+
+def count_gtest(results, step, tally):
+    status = step_status(results, step, tally)
+    if status is None:
         return
     report = read_text(os.path.join(results, f"{step}.json"))
     if report is None:
-        tally.fail(f"{step}: no gtest report (exit status {status.strip()}); see {step}.log")
+        tally.fail(f"{step}: no gtest report (exit status {status}); see {step}.log")
         return
     failed_before = tally.failed
     for suite in json.loads(report).get("testsuites", []):
@@ -70,24 +81,23 @@ def count_gtest(results, step, tally):
                     tally.skipped.append(f"{step}: {name}")
             elif test.get("result") == "COMPLETED":
                 tally.passed += 1
-    if status.strip() != "0" and tally.failed == failed_before:
-        tally.fail(f"{step}: exit status {status.strip()} with no failed test; see {step}.log")
+    if status != "0" and tally.failed == failed_before:
+        tally.fail(f"{step}: exit status {status} with no failed test; see {step}.log")
 
 
 def count_checks(results, step, tally):
-    status = read_text(os.path.join(results, f"{step}.status"))
-    log = read_text(os.path.join(results, f"{step}.log"))
-    if status is None or log is None:
-        tally.fail(f"{step}: the step did not run")
+    status = step_status(results, step, tally)
+    if status is None:
         return
+    log = read_text(os.path.join(results, f"{step}.log")) or ""
     failed_before = tally.failed
     for line in log.splitlines():
         if line.startswith("ok "):
             tally.passed += 1
         elif line.startswith("FAIL "):
             tally.fail(f"{step}: {line[5:].strip()}")
-    if status.strip() != "0" and tally.failed == failed_before:
-        tally.fail(f"{step}: exit status {status.strip()} with no failed check; see {step}.log")
+    if status != "0" and tally.failed == failed_before:
+        tally.fail(f"{step}: exit status {status} with no failed check; see {step}.log")
 
 
 def main():

@@ -45,15 +45,19 @@ def variants(base):
     configs["resources"] = config
 
     # A device the default rules do not allow: the first virtio disk, created inside the
-    # container with mknod (allowed for every device) and then opened (denied).
+    # container with mknod (allowed for every device, given CAP_MKNOD) and then opened
+    # (denied).
     config = json.loads(json.dumps(base))
     config["linux"]["cgroupsPath"] = "/ocirun-ci/devices"
     config["process"]["args"] = [
         "/bin/sh", "-c",
-        "mknod /tmp/disk b 254 0 && echo MKNOD-OK; "
-        "if head -c 1 /tmp/disk >/dev/null; then echo OPEN-OK; else echo OPEN-DENIED; fi; "
+        "number=$(cat /sys/block/vda/dev); "
+        "mknod /tmp/disk b ${number%:*} ${number#*:} && echo MKNOD-OK; "
+        "head -c 1 /tmp/disk 2>&1 >/dev/null; "
         "if echo x >/dev/null; then echo NULL-OK; fi",
     ]
+    for capability_set in ("bounding", "effective", "permitted"):
+        config["process"]["capabilities"][capability_set].append("CAP_MKNOD")
     configs["devices"] = config
 
     config = json.loads(json.dumps(base))
