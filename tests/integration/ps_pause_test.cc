@@ -107,14 +107,24 @@ TEST(Pause, FreezerStateIsFrozen) {
     TestContainer container({"/bin/sleep", "300"});
     start_detached(container);
     ASSERT_EQ(container.ocirun({"pause", container.id()}).status, 0);
-    bool found = false;
+    // The v1 freezer where it is mounted (v1 and hybrid hosts), else cgroup v2's cgroup.freeze.
+    std::string freezer_dir;
+    std::string unified_dir;
     for (const std::string& dir : container.cgroup_dirs()) {
         if (dir.find("/freezer/") != std::string::npos) {
-            found = true;
-            EXPECT_EQ(read_file(dir + "/freezer.state"), "FROZEN\n") << dir;
+            freezer_dir = dir;
+        } else if (path_exists(dir + "/cgroup.freeze")) {
+            unified_dir = dir;
         }
     }
-    EXPECT_TRUE(found);
+    if (!freezer_dir.empty()) {
+        EXPECT_EQ(read_file(freezer_dir + "/freezer.state"), "FROZEN\n") << freezer_dir;
+    } else {
+        ASSERT_FALSE(unified_dir.empty()) << "no freezer cgroup and no cgroup.freeze";
+        EXPECT_EQ(read_file(unified_dir + "/cgroup.freeze"), "1\n") << unified_dir;
+        EXPECT_NE(read_file(unified_dir + "/cgroup.events").find("frozen 1"), std::string::npos)
+            << unified_dir;
+    }
     EXPECT_EQ(container.ocirun({"resume", container.id()}).status, 0);
 }
 
