@@ -24,7 +24,7 @@ readonly kTimeoutScale=4
 
 # The cgroup and integration tests that need what only this guest has: pure cgroup v2 with
 # controllers, systemd as PID 1, AppArmor.
-readonly kIntegrationFilter='Run.*:Create.*:Kill.*:Delete.*:Update.*:Events.*:Ps.*:Pause.*:Resume.*'
+readonly kIntegrationFilter='Run.*:Create.*:Kill.*:Delete.*:Update.*:Events.*:Ps.*:Pause.*:Resume.*:Resources.*:CgroupProcesses.*'
 
 # Runs STEP's command with the step timeout, recording its output and exit status.
 # Usage: run_step STEP COMMAND [ARG...]
