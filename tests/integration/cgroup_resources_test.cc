@@ -435,19 +435,26 @@ TEST(Resources, JoinedCgroupKeptAfterDelete) {
     TestContainer container({"/bin/sleep", "300"});
     std::string relative = "/ocirun-join-" + container.id();
     container.config["linux"]["cgroupsPath"] = relative;
-    std::vector<std::string> made;
-    for (const auto& entry : std::filesystem::directory_iterator("/sys/fs/cgroup")) {
-        if (!path_exists(entry.path().string() + "/cgroup.procs")) {
-            continue;
+    // One hierarchy per v1 controller below /sys/fs/cgroup, or the single v2 hierarchy at
+    // /sys/fs/cgroup itself on a pure cgroup v2 host.
+    std::vector<std::string> hierarchies;
+    if (path_exists("/sys/fs/cgroup/cgroup.controllers")) {
+        hierarchies.push_back("/sys/fs/cgroup");
+    } else {
+        for (const auto& entry : std::filesystem::directory_iterator("/sys/fs/cgroup")) {
+            if (path_exists(entry.path().string() + "/cgroup.procs")) {
+                hierarchies.push_back(entry.path().string());
+            }
         }
-        std::string directory = entry.path().string() + relative;
+    }
+    std::vector<std::string> made;
+    for (const std::string& hierarchy : hierarchies) {
+        std::string directory = hierarchy + relative;
         ASSERT_EQ(mkdir(directory.c_str(), 0755), 0) << directory;
         made.push_back(directory);
         if (path_exists(directory + "/cpuset.cpus")) {
-            std::ofstream(directory + "/cpuset.cpus")
-                << read_trimmed(entry.path().string() + "/cpuset.cpus");
-            std::ofstream(directory + "/cpuset.mems")
-                << read_trimmed(entry.path().string() + "/cpuset.mems");
+            std::ofstream(directory + "/cpuset.cpus") << read_trimmed(hierarchy + "/cpuset.cpus");
+            std::ofstream(directory + "/cpuset.mems") << read_trimmed(hierarchy + "/cpuset.mems");
         }
     }
     start_detached(container);
