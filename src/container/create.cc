@@ -234,7 +234,7 @@ cgroups::CreatedCgroup create_cgroup(const cgroups::CgroupRequest& request, cons
             throw;
         }
         // NOTE: all hierarchies are skipped together, where runc skips each one it cannot
-        // write; the two differ only on a host that delegates some v1 controllers.
+        // write. The two differ only on a host that delegates some v1 controllers.
         log::warning("rootless container runs without a cgroup: " + std::string(error.what()));
         return cgroups::CreatedCgroup{};
     }

@@ -54,9 +54,9 @@ void check_startable(const state::ContainerState& state, state::Status status) {
 // Reads init's report from exec.fifo: "0" before execve, or "1" and a message when it failed.
 // Watches init's pidfd meanwhile, so that a dead init is noticed instead of waited for forever.
 //
-// The pidfd is opened before the fifo: opening the fifo lets init execve, and a short-lived
-// process can exit and be reaped by its subreaper (conmon, the shim) before a later
-// pidfd_open, which then fails with ESRCH although the container started.
+// The pidfd is opened before the fifo, because opening the fifo lets init execve. A short-lived
+// process can then exit and be reaped by its subreaper (conmon, the shim) before a later
+// pidfd_open, which would fail with ESRCH although the container started.
 void release_init(const std::string& fifo_path, pid_t pid) {
     ScopedFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
     if (pidfd.get() < 0 && errno == ESRCH) {

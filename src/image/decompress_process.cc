@@ -65,7 +65,7 @@ void decompress(VerifiedStream& blob, int data_fd) {
     try {
         send_decompressed(blob, data_fd);
     } catch (const Error&) {
-        // A corrupt blob usually fails to decompress first; its digest says why.
+        // A corrupt blob usually fails to decompress first, so the digest check reports the cause.
         blob.drain();
         throw;
     }

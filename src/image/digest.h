@@ -20,7 +20,7 @@ struct Digest {
 // encoded part of the wrong length or alphabet.
 Digest parse_digest(std::string_view text);
 
-// True when `text` has the form of a digest, so a reference can be told from a tag.
+// True when `text` has the form of a digest, so a reference can be distinguished from a tag.
 bool looks_like_digest(std::string_view text);
 
 // A running hash of one algorithm; finish() returns the lowercase hex of what was fed.

@@ -100,7 +100,7 @@ mode_t entry_permissions(archive_entry* entry) {
 
 // Owner before mode, because chown clears the set-user-ID and set-group-ID bits.
 // NOTE: without CAP_CHOWN (an ordinary user, as with --rootless) the first entry owned by
-// another user fails the unpack; nothing maps layer owners into a user namespace yet.
+// another user fails the unpack, because nothing maps layer owners into a user namespace yet.
 void set_owner_and_mode(const EntryContext& where, archive_entry* entry, int fd) {
     if (::fchown(fd, entry_uid(entry), entry_gid(entry)) != 0) {
         fail(where, "chown");

@@ -57,7 +57,8 @@ void apply_layers(const ImageSource& source, const ResolvedImage& image, int roo
         try {
             apply_layer(root_fd, stream, layer.digest.text());
         } catch (const Error&) {
-            // A corrupt blob usually fails as a damaged tar first; its digest says why.
+            // A corrupt blob usually fails as a damaged tar first, so the digest check reports
+            // the cause.
             stream.finish();
             throw;
         }

@@ -10,7 +10,7 @@
 namespace ocirun::image {
 
 struct UnpackOptions {
-    std::string reference;  // tag or digest; empty when the source holds one image
+    std::string reference;  // tag or digest; empty when the source contains one image
     ConversionOptions conversion;
     Platform platform = host_platform();
 };

@@ -12,7 +12,7 @@
 
 namespace ocirun::process {
 
-// How a map gets into /proc/PID/uid_map or gid_map.
+// The writer of a map into /proc/PID/uid_map or gid_map.
 enum class IdMapWriter {
     direct,  // written by the runtime itself
     helper,  // written by newuidmap or newgidmap

@@ -164,7 +164,7 @@ void validate_rootless_config(const spec::Spec& spec) {
             ErrorKind::invalid_spec);
     }
     if (!user->path.empty()) {
-        // A joined namespace brings its own maps, which were written by whoever made it.
+        // A joined namespace brings its own maps, written by the process that created it.
         return;
     }
     if (linux_config.uid_mappings.empty()) {

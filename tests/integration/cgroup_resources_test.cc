@@ -357,9 +357,9 @@ TEST(Resources, NetworkWithoutControllerFails) {
 
 // This host does not mount net_cls and net_prio, so the test mounts them in a mount namespace of
 // its own. It runs the container there, reads the files, and deletes the container.
-// The kernel keeps the new v1 hierarchy after the namespace is gone (6.18 does), so every process
-// then lists an unmounted net_cls,net_prio line in /proc/self/cgroup; containerd's shim fails to
-// load such a cgroup and stops reporting OOM kills to Docker. So the test changes the host only
+// The kernel (6.18 here) keeps the new v1 hierarchy after the namespace is gone, so every process
+// then lists an unmounted net_cls,net_prio line in /proc/self/cgroup. containerd's shim fails to
+// load such a cgroup and stops reporting OOM kills to Docker, so the test changes the host only
 // when OCIRUN_TEST_NET_CGROUP=1 asks for it.
 TEST(ResourcesV1, NetworkFilesInPrivateMount) {
     if (std::getenv("OCIRUN_TEST_NET_CGROUP") == nullptr) {

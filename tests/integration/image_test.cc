@@ -48,7 +48,13 @@ Json descriptor_of(const std::string& media_type, const std::string& path) {
 std::string host_architecture() {
     std::string machine = sh("uname -m");
     machine.pop_back();
-    return machine == "x86_64" ? "amd64" : machine == "aarch64" ? "arm64" : machine;
+    if (machine == "x86_64") {
+        return "amd64";
+    }
+    if (machine == "aarch64") {
+        return "arm64";
+    }
+    return machine;
 }
 
 // A scratch directory with an image of the busybox rootfs and a state root.

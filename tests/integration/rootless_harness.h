@@ -23,7 +23,7 @@ class TestUser {
     TestUser(const TestUser&) = delete;
     TestUser& operator=(const TestUser&) = delete;
 
-    // False when useradd failed; `error()` then says why.
+    // False when useradd failed. `error()` then returns its message.
     bool valid() const { return uid_ != 0; }
     const std::string& error() const { return error_; }
 

@@ -345,7 +345,7 @@ TEST_F(Rootless, KillAllWithoutPidNamespace) {
     CommandResult run = container.run({"--detach"});
     ASSERT_EQ(run.status, 0) << run.err;
     std::vector<pid_t> pids = ps_pids(container);
-    // The user namespace, shared with nothing else, tells the two processes apart.
+    // The user namespace, shared with nothing else, distinguishes the two processes.
     ASSERT_EQ(pids.size(), 2U) << ::testing::PrintToString(pids);
     EXPECT_EQ(std::find(pids.begin(), pids.end(), getpid()), pids.end());
 

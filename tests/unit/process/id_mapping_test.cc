@@ -70,7 +70,8 @@ std::string run_as_nobody(void (*body)(int result_fd)) {
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    EXPECT_TRUE(WIFEXITED(status)) << status;
+    EXPECT_EQ(WEXITSTATUS(status), 0) << status;
     return output;
 }
 
@@ -134,7 +135,7 @@ TEST(IdMapping, UnprivilegedOwnIdDeniesSetgroups) {
 }
 
 TEST(IdMapping, HelperFailureNamesMapping) {
-    // nobody has no /etc/subuid range, so newuidmap rejects the range.
+    // The user `nobody` has no /etc/subuid range, so newuidmap rejects the range.
     std::string result = run_as_nobody([](int result_fd) {
         pid_t holder = fork_user_namespace_holder();
         usleep(100000);

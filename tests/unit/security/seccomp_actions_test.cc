@@ -200,7 +200,7 @@ SignalOutcome signal_during_notification(const spec::Seccomp& seccomp) {
 
 // With WAIT_KILLABLE_RECV, a received notification waits through a non-fatal signal, so the
 // supervisor's response reaches the syscall. Without it, the signal interrupts the syscall
-// first, and that half shows that the test tells the two apart.
+// first, and that half shows that the test distinguishes the two.
 TEST(SeccompActions, WaitKillableRecvDefersSignals) {
     auto killable =
         allow_except("getppid", "SCMP_ACT_NOTIFY", {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"});
