@@ -1,17 +1,14 @@
 // The features document: what this build of ocirun recognizes, from the parsers' own tables.
 #include "container/features.h"
 
-#include <linux/seccomp.h>
 #include <seccomp.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <string>
 
 #include "base/version.h"
 #include "rootfs/mount_options.h"
 #include "security/capabilities.h"
+#include "security/seccomp_flags.h"
 #include "security/seccomp_names.h"
 #include "spec/spec.h"
 
@@ -45,7 +42,7 @@ Json namespaces_json() {
     return list;
 }
 
-Json seccomp_json() {
+Json seccomp_json(const security::SeccompFlagProbe& accepts) {
     std::vector<std::string_view> known_flags = security::seccomp_flag_names();
     return Json{
         {"enabled", true},
@@ -53,18 +50,18 @@ Json seccomp_json() {
         {"operators", names_json(security::seccomp_operator_names())},
         {"archs", names_json(security::seccomp_arch_names())},
         {"knownFlags", names_json(known_flags)},
-        {"supportedFlags", names_json(supported_seccomp_flags(known_flags))},
+        {"supportedFlags", names_json(supported_seccomp_flags(known_flags, accepts))},
     };
 }
 
-Json linux_json() {
+Json linux_json(const security::SeccompFlagProbe& accepts) {
     return Json{
         {"namespaces", namespaces_json()},
         {"capabilities", security::known_capability_names()},
         // The systemd driver talks to the system instance only, so systemdUser is false.
         {"cgroup",
          {{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", false}, {"rdma", true}}},
-        {"seccomp", seccomp_json()},
+        {"seccomp", seccomp_json(accepts)},
         {"apparmor", enabled(true)},
         {"selinux", enabled(true)},
         // create rejects linux.intelRdt, because writing resctrl is not implemented.
@@ -84,17 +81,6 @@ Json annotations_json() {
                                                      std::to_string(version->minor) + "." +
                                                      std::to_string(version->micro)},
     };
-}
-
-// seccomp(2) checks the flags before it reads the filter, so a null filter fails with EFAULT
-// when the kernel accepts the flags and with EINVAL when it does not.
-bool kernel_accepts_seccomp_flag(unsigned flag) {
-    // The kernel accepts WAIT_KILLABLE_RECV only together with NEW_LISTENER.
-    if ((flag & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) != 0) {
-        flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    }
-    long result = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, nullptr);
-    return result < 0 && errno == EFAULT;
 }
 
 }  // namespace
@@ -124,23 +110,24 @@ std::vector<std::string_view> behavior_changing_annotations() {
     return {"org.systemd.property."};
 }
 
-std::vector<std::string_view> supported_seccomp_flags(const std::vector<std::string_view>& known) {
+std::vector<std::string_view> supported_seccomp_flags(const std::vector<std::string_view>& known,
+                                                      const security::SeccompFlagProbe& accepts) {
     std::vector<std::string_view> supported;
     for (std::string_view name : known) {
-        if (kernel_accepts_seccomp_flag(security::parse_seccomp_flag(std::string(name)))) {
+        if (accepts(security::parse_seccomp_flag(std::string(name)))) {
             supported.push_back(name);
         }
     }
     return supported;
 }
 
-nlohmann::ordered_json features_document() {
+nlohmann::ordered_json features_document(const security::SeccompFlagProbe& accepts) {
     return Json{
         {"ociVersionMin", kOciVersionMin},
         {"ociVersionMax", kSpecVersion},
         {"hooks", names_json(hook_names())},
         {"mountOptions", names_json(rootfs::mount_option_names())},
-        {"linux", linux_json()},
+        {"linux", linux_json(accepts)},
         {"annotations", annotations_json()},
         {"potentiallyUnsafeConfigAnnotations", names_json(behavior_changing_annotations())},
     };

@@ -176,7 +176,7 @@ unsigned complete_flags(unsigned flags, bool notify) {
 
 }  // namespace
 
-CompiledSeccomp compile_seccomp(const spec::Seccomp& seccomp) {
+CompiledSeccomp compile_seccomp(const spec::Seccomp& seccomp, const SeccompFlagProbe& accepts) {
     const uint32_t default_action =
         parse_seccomp_action(seccomp.default_action, seccomp.default_errno_ret);
     if (default_action == SCMP_ACT_NOTIFY) {
@@ -185,6 +185,9 @@ CompiledSeccomp compile_seccomp(const spec::Seccomp& seccomp) {
     }
     CompiledSeccomp compiled;
     compiled.flags = complete_flags(parse_flags(seccomp.flags), uses_notify(seccomp));
+    // Checked here, before clone, because the container process can only report a failed load
+    // as the flags' number.
+    check_seccomp_flags_supported(seccomp.flags, compiled.flags, accepts);
 
     Filter filter(default_action);
     // A binary tree of syscalls checks a large allow list in fewer BPF steps per syscall.

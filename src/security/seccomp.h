@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "security/seccomp_flags.h"
 #include "spec/spec.h"
 
 namespace ocirun::security {
@@ -18,8 +19,10 @@ struct CompiledSeccomp {
 
 // Compiles the profile with libseccomp. It needs nothing from the container process, so the
 // runtime may call it once before clone and leave only the load to the child. Throws an
-// invalid_spec Error for an unknown action, operator, architecture or flag.
-CompiledSeccomp compile_seccomp(const spec::Seccomp& seccomp);
+// invalid_spec Error for an unknown action, operator, architecture or flag, and an unsupported
+// Error for a flag that `accepts` (by default the running kernel) rejects.
+CompiledSeccomp compile_seccomp(const spec::Seccomp& seccomp,
+                                const SeccompFlagProbe& accepts = kernel_accepts_seccomp_flag);
 
 // Loads a compiled filter into the calling process with seccomp(2). Returns the notify fd when
 // the flags include NEW_LISTENER, or -1.

@@ -3,6 +3,7 @@
 #include "container/features.h"
 
 #include <gtest/gtest.h>
+#include <linux/seccomp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "container/intel_rdt.h"
 #include "rootfs/mount_options.h"
 #include "security/capabilities.h"
+#include "security/seccomp_flags.h"
 #include "security/seccomp_names.h"
 #include "spec/parse.h"
 
@@ -188,6 +190,30 @@ TEST(Features, SupportedFlagsProbed) {
     EXPECT_TRUE(contains(supported, "SECCOMP_FILTER_FLAG_TSYNC"));
     EXPECT_TRUE(contains(supported, "SECCOMP_FILTER_FLAG_LOG"));
     EXPECT_TRUE(contains(supported, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"));
+}
+
+// On a kernel older than 5.19 seccomp(2) rejects WAIT_KILLABLE_RECV. The probe's result is
+// injected, so the test reaches that case on any kernel.
+TEST(Features, UnsupportedFlagOnlyKnown) {
+    constexpr const char* kWaitKillable = "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV";
+    Json old_kernel = Json(features_document(
+        [](unsigned flag) { return flag != SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV; }));
+    const Json& seccomp = old_kernel["linux"]["seccomp"];
+    EXPECT_TRUE(contains(strings(seccomp["knownFlags"]), kWaitKillable));
+    EXPECT_FALSE(contains(strings(seccomp["supportedFlags"]), kWaitKillable));
+    EXPECT_TRUE(contains(strings(seccomp["supportedFlags"]), "SECCOMP_FILTER_FLAG_LOG"));
+    EXPECT_EQ(validate(old_kernel), 0);
+
+    Json new_kernel = Json(features_document([](unsigned) { return true; }));
+    EXPECT_TRUE(contains(strings(new_kernel["linux"]["seccomp"]["supportedFlags"]), kWaitKillable));
+    EXPECT_EQ(validate(new_kernel), 0);
+}
+
+// The document of the running kernel lists WAIT_KILLABLE_RECV exactly when the kernel takes it.
+TEST(Features, WaitKillableFollowsKernel) {
+    std::vector<std::string> supported = strings(document()["linux"]["seccomp"]["supportedFlags"]);
+    EXPECT_EQ(contains(supported, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"),
+              security::kernel_accepts_seccomp_flag(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
 }
 
 TEST(Features, MemoryPolicyParses) {
