@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,17 +27,6 @@ std::string read_file(const std::string& path) {
     std::stringstream text;
     text << file.rdbuf();
     return text.str();
-}
-
-// The directory of the sd-notify helper: tests/helpers beside this test's own build directory.
-std::string helpers_dir() {
-    char path[PATH_MAX];
-    ssize_t length = readlink("/proc/self/exe", path, sizeof(path) - 1);
-    if (length <= 0) {
-        return "";
-    }
-    std::filesystem::path exe(std::string(path, static_cast<size_t>(length)));
-    return (exe.parent_path().parent_path() / "helpers").string();
 }
 
 TEST(Features, BinaryOutputMatchesSchema) {

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -263,6 +264,17 @@ std::string read_trimmed(const std::string& path) {
 bool path_exists(const std::string& path) {
     struct stat status;
     return lstat(path.c_str(), &status) == 0;
+}
+
+// tests/helpers is built beside tests/integration, the directory of this test binary.
+std::string helpers_dir() {
+    char path[PATH_MAX];
+    ssize_t length = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (length <= 0) {
+        return "";
+    }
+    std::filesystem::path exe(std::string(path, static_cast<size_t>(length)));
+    return (exe.parent_path().parent_path() / "helpers").string();
 }
 
 bool process_exists(pid_t pid) {

@@ -79,6 +79,10 @@ std::string host_namespace(const std::string& name);
 // Returns the contents of `path` without trailing newlines, or "" when it cannot be read.
 std::string read_trimmed(const std::string& path);
 
+// Returns the build directory of the programs in tests/helpers (sd-notify, proc-access-probe),
+// or "" when the test binary's path cannot be read.
+std::string helpers_dir();
+
 bool path_exists(const std::string& path);
 bool process_exists(pid_t pid);
 

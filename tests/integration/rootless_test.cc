@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -550,6 +551,61 @@ TEST_F(Rootless, UnsetXdgRuntimeDirNamed) {
     CommandResult result = user().run({binary, "list"}, {});
     EXPECT_NE(result.status, 0);
     EXPECT_NE(result.err.find("XDG_RUNTIME_DIR"), std::string::npos) << result.err;
+}
+
+// Splits the lines of tests/helpers/proc_access_probe.cc ("CHECK RESULT") into a map.
+std::map<std::string, std::string> probe_results(const std::string& output) {
+    std::map<std::string, std::string> results;
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);) {
+        size_t space = line.find(' ');
+        results[line.substr(0, space)] = space == std::string::npos ? "" : line.substr(space + 1);
+    }
+    return results;
+}
+
+// Created rootless, init keeps the user's host uid and gains no capability over the host, so
+// the kernel never clears its dumpable flag by itself. Only the runtime's PR_SET_DUMPABLE makes
+// init's /proc files root's and keeps a process with init's capabilities from ptrace. The
+// startContainer hook is that process: it runs the probe in the container while init waits
+// for it, before init's execve.
+TEST_F(Rootless, InitNotDumpableBeforeExecve) {
+    RootlessContainer container(user(), {"/bin/true"});
+    std::string attack_dir = make_temp_dir("ocirun-rootless-attack");
+    ASSERT_EQ(chown(attack_dir.c_str(), user().uid(), user().gid()), 0);
+    container.config["mounts"].push_back({{"destination", "/probe"},
+                                          {"type", "bind"},
+                                          {"source", helpers_dir()},
+                                          {"options", {"rbind", "ro"}}});
+    container.config["mounts"].push_back({{"destination", "/attack"},
+                                          {"type", "bind"},
+                                          {"source", attack_dir},
+                                          {"options", {"rbind", "rw"}}});
+    container.config["hooks"]["startContainer"] = {
+        {{"path", "/bin/sh"},
+         {"args", {"sh", "-c", "/probe/proc-access-probe $PPID > /attack/probe 2>&1"}}}};
+    CommandResult created = container.create();
+    ASSERT_EQ(created.status, 0) << created.err;
+    pid_t init = container.state().at("pid").get<int>();
+
+    // Seen from the host while init waits for `start`.
+    struct stat status {};
+    ASSERT_EQ(stat(("/proc/" + std::to_string(init) + "/status").c_str(), &status), 0);
+    EXPECT_EQ(status.st_uid, 0U) << "a dumpable init's files are owned by uid " << user().uid();
+    EXPECT_EQ(status.st_gid, 0U);
+
+    CommandResult started = container.ocirun({"start", container.id()});
+    ASSERT_EQ(started.status, 0) << started.err;
+    std::string output = read_trimmed(attack_dir + "/probe");
+    std::map<std::string, std::string> results = probe_results(output);
+    // Inside, the host's root is unmapped and shows as the overflow ids.
+    std::string overflow = read_trimmed("/proc/sys/kernel/overflowuid") + " " +
+                           read_trimmed("/proc/sys/kernel/overflowgid");
+    EXPECT_EQ(results["owner"], overflow) << output;
+    EXPECT_EQ(results["exe-read"], "EACCES") << output;
+    EXPECT_EQ(results["exe-write"], "EACCES") << output;
+    EXPECT_EQ(results["ptrace"], "EPERM") << output;
+    std::filesystem::remove_all(attack_dir);
 }
 
 }  // namespace

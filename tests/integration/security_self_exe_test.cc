@@ -4,16 +4,24 @@
 //
 // Each test runs a private copy of the runtime (OCIRUN_TEST_BINARY), so a runtime that is still
 // vulnerable corrupts only the copy.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -130,39 +138,6 @@ TEST(SecuritySelfExe, InitBeforeStartCannotWriteRuntime) {
     EXPECT_FALSE(result.empty()) << "the attacker did not finish";
 }
 
-// Pid 1 watches for any process in the container whose executable is not busybox (the exec'd
-// runtime before execve, or the runtime run again by `#!/proc/self/exe`). It keeps that exe
-// open, waits for the process to end and for the host command to finish, then appends to it.
-constexpr const char* kExecAttack =
-    "while :; do for p in /proc/[0-9]*; do e=$(readlink $p/exe 2>/dev/null); "
-    "case \"$e\" in ''|/bin/busybox) continue;; esac; "
-    "exec 3<$p/exe || continue; echo \"$e\" > /attack/held; "
-    "while [ -e $p/exe ]; do usleep 10000; done; sleep 2; "
-    "(printf pwned >> /proc/self/fd/3) 2>/attack/error; echo $? > /attack/result; exit; "
-    "done; done";
-
-TEST(SecuritySelfExe, ExecScriptCannotWriteRuntime) {
-    PrivateRuntime runtime;
-    AttackContainer attack({"/bin/sh", "-c", kExecAttack});
-    write_file(attack.attack_dir + "/evil", "#!/proc/self/exe\n", 0755);
-    CommandResult started = attack.container.run({"--detach"});
-    ASSERT_EQ(started.status, 0) << started.err;
-
-    // Each exec gives the attacker two windows: the exec'd runtime before execve, and the runtime
-    // binary that the kernel runs for the script.
-    for (int attempt = 0; attempt < 20 && !path_exists(attack.attack_dir + "/held"); ++attempt) {
-        attack.container.ocirun({"exec", attack.container.id(), "/attack/evil"});
-    }
-    if (!path_exists(attack.attack_dir + "/held")) {
-        GTEST_SKIP() << "the attacker never caught a runtime process; nothing was tested";
-    }
-    std::string result = wait_for_file(attack.attack_dir + "/result", 15);
-
-    EXPECT_TRUE(runtime.unchanged()) << "the container wrote the runtime binary";
-    EXPECT_NE(result, "0\n") << "the write succeeded: " << read_file(attack.attack_dir + "/error");
-    EXPECT_FALSE(result.empty()) << "the attacker did not finish";
-}
-
 // A startContainer hook runs in the container as a child of init, before init's execve, with
 // the container's user and capabilities. Init is non-dumpable then, so the hook can open neither
 // /proc/<init>/exe (the runtime binary) nor init's fds. fd 0 of init is /dev/null here, which
@@ -181,6 +156,234 @@ TEST(SecuritySelfExe, InitNotDumpableBeforeExecve) {
     std::string fd = read_file(attack.attack_dir + "/fd");
     EXPECT_NE(exe.find("Permission denied"), std::string::npos) << exe;
     EXPECT_NE(fd.find("Permission denied"), std::string::npos) << fd;
+}
+
+// The tests below stop a runtime process in the container at a point where it waits anyway,
+// before its execve, and check it from outside and from a process in the container:
+// - `create` returns while init blocks opening exec.fifo, until `start`;
+// - an exec'd process with SCMP_ACT_NOTIFY rules and noNewPrivileges loads its filter last,
+//   then waits until the runtime has passed the notify fd to linux.seccomp.listenerPath. A
+//   listener that accepts nothing keeps the runtime waiting in connect(2), and so keeps the
+//   process waiting.
+// At both points the process has already dropped to the container's user and capabilities, so
+// only its dumpable flag keeps a process with the same capabilities from ptrace and from its
+// /proc/PID/exe. The probe (tests/helpers/proc_access_probe.cc) runs in the container. Each
+// test runs a private copy of the runtime, so that no other test's process executing the
+// binary turns the reopening for writing into ETXTBSY.
+
+// Binds the test helpers at /probe, read-only.
+void mount_probe(nlohmann::json& config) {
+    config["mounts"].push_back({{"destination", "/probe"},
+                                {"type", "bind"},
+                                {"source", helpers_dir()},
+                                {"options", {"rbind", "ro"}}});
+}
+
+// Parses the probe's "CHECK RESULT" lines. A line of another form maps to "".
+std::map<std::string, std::string> parse_probe(const std::string& output) {
+    std::map<std::string, std::string> results;
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);) {
+        size_t space = line.find(' ');
+        std::string check = line.substr(0, space);
+        results[check] = space == std::string::npos ? "" : line.substr(space + 1);
+    }
+    return results;
+}
+
+// Opens `fd` again through /proc/self/fd for writing, which is what a container does with a
+// held /proc/PID/exe once the runtime has exited. Returns 0 when that succeeds (the fd is
+// closed again without writing), else the errno.
+int reopen_for_writing(int fd) {
+    std::string path = "/proc/self/fd/" + std::to_string(fd);
+    int writable = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (writable < 0) {
+        return errno;
+    }
+    close(writable);
+    return 0;
+}
+
+// Returns the value of `field` in /proc/PID/status without the tab after the colon, or "".
+std::string status_field(pid_t pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind(field + ":\t", 0) == 0) {
+            return line.substr(field.size() + 2);
+        }
+    }
+    return "";
+}
+
+// Returns the pid of `pid` in the innermost pid namespace (the last field of NSpid), or 0.
+pid_t inner_pid(pid_t pid) {
+    std::string nspid = status_field(pid, "NSpid");
+    size_t tab = nspid.rfind('\t');
+    return static_cast<pid_t>(std::atoi(nspid.substr(tab == std::string::npos ? 0 : tab).c_str()));
+}
+
+std::string namespace_of(pid_t pid) {
+    std::error_code error;
+    return std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/ns/pid", error);
+}
+
+bool same_file(const struct stat& a, const struct stat& b) {
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+// Returns a process in the pid namespace of `init_pid` whose executable is not the rootfs's
+// busybox, or 0 when there is none.
+pid_t find_runtime_process(pid_t init_pid) {
+    struct stat busybox {};
+    if (stat(OCIRUN_ROOTFS "/bin/busybox", &busybox) != 0) {
+        return 0;
+    }
+    std::string container_ns = namespace_of(init_pid);
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) {
+            continue;
+        }
+        pid_t pid = std::atoi(name.c_str());
+        struct stat exe {};
+        if (namespace_of(pid) == container_ns &&
+            stat(("/proc/" + name + "/exe").c_str(), &exe) == 0 && !same_file(exe, busybox)) {
+            return pid;
+        }
+    }
+    return 0;
+}
+
+// Waits up to 10 seconds for a runtime process in the container whose seccomp filter is
+// loaded ("Seccomp: 2" in /proc/PID/status). Returns its pid, or 0 on timeout.
+pid_t wait_for_filtered_runtime_process(pid_t init_pid) {
+    for (int i = 0; i < 200; ++i) {
+        pid_t pid = find_runtime_process(init_pid);
+        if (pid > 0 && status_field(pid, "Seccomp") == "2") {
+            return pid;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return 0;
+}
+
+// A unix socket at linux.seccomp.listenerPath listening with a backlog of 0. The kernel queues
+// one connection, init's, that the test does not accept, so the next connect(2), the runtime's for
+// an exec'd process, blocks until accept_one.
+class BlockingListener {
+  public:
+    explicit BlockingListener(const std::string& path)
+        : fd_(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+        bound_ = fd_ >= 0 &&
+                 bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                 listen(fd_, 0) == 0;
+    }
+    ~BlockingListener() { close(fd_); }
+    BlockingListener(const BlockingListener&) = delete;
+    BlockingListener& operator=(const BlockingListener&) = delete;
+
+    bool bound() const { return bound_; }
+    // Accepts and closes the oldest queued connection, which lets a blocked connect finish.
+    void accept_one() { close(accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC)); }
+
+  private:
+    int fd_;
+    bool bound_ = false;
+};
+
+// A profile that allows everything and notifies the listener of mknodat, which neither busybox
+// nor the runtime calls in these tests.
+nlohmann::json notify_profile(const std::string& listener_path) {
+    return {{"defaultAction", "SCMP_ACT_ALLOW"},
+            {"listenerPath", listener_path},
+            {"syscalls", {{{"names", {"mknodat"}}, {"action", "SCMP_ACT_NOTIFY"}}}}};
+}
+
+// Pid 1 waits until the test names a pid in /attack/target, probes it and leaves the result in
+// /attack/probe.
+constexpr const char* kProbeOnRequest =
+    "while [ ! -s /attack/target ]; do usleep 10000; done; "
+    "/probe/proc-access-probe $(cat /attack/target) > /attack/probe.tmp 2>&1; "
+    "mv /attack/probe.tmp /attack/probe; sleep 100";
+
+// Writes `pid` to /attack/target and returns the probe's results.
+std::map<std::string, std::string> probe_from_init(const AttackContainer& attack, pid_t pid) {
+    std::string target = attack.attack_dir + "/target";
+    write_file(target + ".tmp", std::to_string(pid) + "\n");
+    std::filesystem::rename(target + ".tmp", target);
+    return parse_probe(wait_for_file(attack.attack_dir + "/probe", 10));
+}
+
+TEST(SecuritySelfExe, InitWaitingForStartNotDumpable) {
+    PrivateRuntime runtime;
+    AttackContainer attack({"/bin/true"});
+    mount_probe(attack.container.config);
+    CommandResult created = attack.container.create();
+    ASSERT_EQ(created.status, 0) << created.err;
+    pid_t init = attack.container.state().at("pid").get<int>();
+    int exe_fd = open(("/proc/" + std::to_string(init) + "/exe").c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(exe_fd, 0) << std::strerror(errno);
+
+    // The probe is exec'd with the container's user and capabilities, the same as init's now.
+    CommandResult probe =
+        attack.container.ocirun({"exec", attack.container.id(), "/probe/proc-access-probe", "1"});
+    ASSERT_EQ(probe.status, 0) << probe.err;
+    std::map<std::string, std::string> results = parse_probe(probe.out);
+    EXPECT_EQ(results["exe-read"], "EACCES") << probe.out;
+    EXPECT_EQ(results["exe-write"], "EACCES") << probe.out;
+    EXPECT_EQ(results["ptrace"], "EPERM") << probe.out;
+
+    CommandResult started = attack.container.ocirun({"start", attack.container.id()});
+    ASSERT_EQ(started.status, 0) << started.err;
+    for (int i = 0; i < 200 && process_exists(init); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_FALSE(process_exists(init));
+    int reopened = reopen_for_writing(exe_fd);
+    close(exe_fd);
+    EXPECT_NE(reopened, 0) << "init's executable opened for writing after init exited";
+}
+
+TEST(SecuritySelfExe, ExecProcessNotDumpableBeforeExecve) {
+    PrivateRuntime runtime;
+    AttackContainer attack({"/bin/sh", "-c", kProbeOnRequest});
+    mount_probe(attack.container.config);
+    std::string listener_path = attack.attack_dir + "/listener.sock";
+    BlockingListener listener(listener_path);
+    ASSERT_TRUE(listener.bound()) << std::strerror(errno);
+    attack.container.config["linux"]["seccomp"] = notify_profile(listener_path);
+    CommandResult started = attack.container.run({"--detach"});
+    ASSERT_EQ(started.status, 0) << started.err;
+    pid_t init = attack.container.state().at("pid").get<int>();
+
+    auto exec = std::async(std::launch::async, [&attack] {
+        return attack.container.ocirun(
+            {"exec", "--detach", "--no-new-privs", attack.container.id(), "/bin/true"});
+    });
+    pid_t target = wait_for_filtered_runtime_process(init);
+    if (target == 0) {
+        listener.accept_one();
+        FAIL() << "no exec'd process with a loaded filter appeared: " << exec.get().err;
+    }
+    EXPECT_EQ(status_field(target, "NoNewPrivs"), "1");
+    int exe_fd = open(("/proc/" + std::to_string(target) + "/exe").c_str(), O_RDONLY | O_CLOEXEC);
+    EXPECT_GE(exe_fd, 0) << std::strerror(errno);
+
+    std::map<std::string, std::string> results = probe_from_init(attack, inner_pid(target));
+    EXPECT_EQ(results["exe-read"], "EACCES");
+    EXPECT_EQ(results["exe-write"], "EACCES");
+    EXPECT_EQ(results["ptrace"], "EPERM");
+
+    listener.accept_one();
+    CommandResult executed = exec.get();
+    ASSERT_EQ(executed.status, 0) << executed.err;
+    ASSERT_GE(exe_fd, 0);
+    int reopened = reopen_for_writing(exe_fd);
+    close(exe_fd);
+    EXPECT_NE(reopened, 0) << "the exec'd process's executable opened for writing after exit";
 }
 
 }  // namespace
