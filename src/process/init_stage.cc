@@ -118,6 +118,9 @@ void switch_user(const InitRequest& request, const SyncSocket& sync) {
     }
     security::keep_capabilities_across_setuid();
     apply_user(process.user);
+    // A change of uid or gid sets the dumpable flag to fs.suid_dumpable, which is 1 on some
+    // hosts, so the flag is cleared again for the time until execve.
+    make_non_dumpable();
     security::apply_capabilities(process.capabilities);
     if (process.no_new_privileges) {
         apply_no_new_privileges();
