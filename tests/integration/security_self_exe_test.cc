@@ -6,6 +6,7 @@
 // vulnerable corrupts only the copy.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <sstream>
@@ -160,8 +162,8 @@ TEST(SecuritySelfExe, InitNotDumpableBeforeExecve) {
 
 // The tests below stop a runtime process in the container at a point where it waits anyway,
 // before its execve, and check it from outside and from a process in the container:
-// - `create` returns while init blocks opening exec.fifo, until `start`;
-// - an exec'd process with SCMP_ACT_NOTIFY rules and noNewPrivileges loads its filter last,
+// - `create` returns while init blocks opening exec.fifo, until `start`.
+// - An exec'd process with SCMP_ACT_NOTIFY rules and noNewPrivileges loads its filter last,
 //   then waits until the runtime has passed the notify fd to linux.seccomp.listenerPath. A
 //   listener that accepts nothing keeps the runtime waiting in connect(2), and so keeps the
 //   process waiting.
@@ -231,12 +233,13 @@ bool same_file(const struct stat& a, const struct stat& b) {
     return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-// Returns a process in the pid namespace of `init_pid` whose executable is not the rootfs's
-// busybox, or 0 when there is none.
-pid_t find_runtime_process(pid_t init_pid) {
+// Returns the processes in the pid namespace of `init_pid` whose executable is not the rootfs's
+// busybox.
+std::vector<pid_t> runtime_processes(pid_t init_pid) {
+    std::vector<pid_t> found;
     struct stat busybox {};
     if (stat(OCIRUN_ROOTFS "/bin/busybox", &busybox) != 0) {
-        return 0;
+        return found;
     }
     std::string container_ns = namespace_of(init_pid);
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
@@ -248,23 +251,29 @@ pid_t find_runtime_process(pid_t init_pid) {
         struct stat exe {};
         if (namespace_of(pid) == container_ns &&
             stat(("/proc/" + name + "/exe").c_str(), &exe) == 0 && !same_file(exe, busybox)) {
-            return pid;
+            found.push_back(pid);
         }
     }
-    return 0;
+    return found;
 }
 
-// Waits up to 10 seconds for a runtime process in the container whose seccomp filter is
-// loaded ("Seccomp: 2" in /proc/PID/status). Returns its pid, or 0 on timeout.
-pid_t wait_for_filtered_runtime_process(pid_t init_pid) {
+// Waits up to 10 seconds for a runtime process in the container for which `ready` returns
+// true. Returns its pid, or 0 on timeout.
+pid_t wait_for_runtime_process(pid_t init_pid, const std::function<bool(pid_t)>& ready) {
     for (int i = 0; i < 200; ++i) {
-        pid_t pid = find_runtime_process(init_pid);
-        if (pid > 0 && status_field(pid, "Seccomp") == "2") {
-            return pid;
+        for (pid_t pid : runtime_processes(init_pid)) {
+            if (ready(pid)) {
+                return pid;
+            }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return 0;
+}
+
+// Returns whether the seccomp filter of `pid` is loaded ("Seccomp: 2" in /proc/PID/status).
+bool filter_loaded(pid_t pid) {
+    return status_field(pid, "Seccomp") == "2";
 }
 
 // A unix socket at linux.seccomp.listenerPath listening with a backlog of 0. The kernel queues
@@ -363,7 +372,7 @@ TEST(SecuritySelfExe, ExecProcessNotDumpableBeforeExecve) {
         return attack.container.ocirun(
             {"exec", "--detach", "--no-new-privs", attack.container.id(), "/bin/true"});
     });
-    pid_t target = wait_for_filtered_runtime_process(init);
+    pid_t target = wait_for_runtime_process(init, filter_loaded);
     if (target == 0) {
         listener.accept_one();
         FAIL() << "no exec'd process with a loaded filter appeared: " << exec.get().err;
@@ -384,6 +393,148 @@ TEST(SecuritySelfExe, ExecProcessNotDumpableBeforeExecve) {
     int reopened = reopen_for_writing(exe_fd);
     close(exe_fd);
     EXPECT_NE(reopened, 0) << "the exec'd process's executable opened for writing after exit";
+}
+
+// A pipe whose buffer is full, so that a process writing to it blocks until drain().
+class FullPipe {
+  public:
+    FullPipe() {
+        if (pipe2(fds_, O_CLOEXEC) != 0) {
+            return;
+        }
+        // O_NONBLOCK only while filling: the flag belongs to the open file, which the writer
+        // shares.
+        fcntl(fds_[1], F_SETFL, O_NONBLOCK);
+        std::string block(4096, 'x');
+        while (write(fds_[1], block.data(), block.size()) > 0) {
+        }
+        fcntl(fds_[1], F_SETFL, 0);
+    }
+    ~FullPipe() {
+        close(fds_[0]);
+        close_write_end();
+    }
+    FullPipe(const FullPipe&) = delete;
+    FullPipe& operator=(const FullPipe&) = delete;
+
+    int write_end() const { return fds_[1]; }
+    void close_write_end() {
+        if (fds_[1] >= 0) {
+            close(fds_[1]);
+            fds_[1] = -1;
+        }
+    }
+    // Reads until every writer has closed the pipe or `seconds` pass without data. Returns
+    // what was read after the filler.
+    std::string drain(int seconds) {
+        std::string data;
+        char buffer[4096];
+        pollfd readable{fds_[0], POLLIN, 0};
+        while (poll(&readable, 1, seconds * 1000) > 0) {
+            ssize_t count = read(fds_[0], buffer, sizeof(buffer));
+            if (count <= 0) {
+                break;
+            }
+            data.append(buffer, static_cast<size_t>(count));
+        }
+        size_t text = data.find_first_not_of('x');
+        return text == std::string::npos ? "" : data.substr(text);
+    }
+
+  private:
+    int fds_[2] = {-1, -1};
+};
+
+// Starts `ocirun exec --detach` of `command` with stdin and stdout on /dev/null and stderr on
+// `stderr_fd`. Returns the runtime's pid.
+pid_t spawn_exec(const TestContainer& container, const std::string& command, int stderr_fd) {
+    std::string binary = runtime_binary();
+    std::vector<std::string> args = {binary,     "--root",       container.root(), "exec",
+                                     "--detach", container.id(), command};
+    std::vector<char*> argv;
+    for (std::string& arg : args) {
+        argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(stderr_fd, 2);
+        execv(binary.c_str(), argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+// Returns argv[0] of `pid` from /proc/PID/cmdline.
+std::string first_argument(pid_t pid) {
+    std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string argument;
+    std::getline(cmdline, argument, '\0');
+    return argument;
+}
+
+// Pid 1 waits for a pid in /attack/target, keeps its /proc/PID/exe open and, after PID has
+// exited, opens it again for writing. The probe's lines reach /attack/probe as it prints them.
+constexpr const char* kHoldOnRequest =
+    "while [ ! -s /attack/target ]; do usleep 10000; done; "
+    "/probe/proc-access-probe --hold-exe $(cat /attack/target) > /attack/probe 2>&1; "
+    "touch /attack/done; sleep 100";
+
+// `exec` of a `#!/proc/self/exe` script makes the kernel run, as a container process, the file
+// that the exec'd process's /proc/self/exe names. That process is dumpable, so the attacker
+// may hold its exe. The runtime it runs rejects the script's path as a command and writes
+// the error to stderr, a full pipe here, which keeps it running until the test drains the pipe.
+TEST(SecuritySelfExe, ExecScriptCannotWriteRuntime) {
+    PrivateRuntime runtime;
+    AttackContainer attack({"/bin/sh", "-c", kHoldOnRequest});
+    mount_probe(attack.container.config);
+    // The host's loader and libraries, because a runtime built without -static needs them to run
+    // in the busybox rootfs.
+    for (const char* dir : {"/lib", "/lib64"}) {
+        attack.container.config["mounts"].push_back({{"destination", dir},
+                                                     {"type", "bind"},
+                                                     {"source", dir},
+                                                     {"options", {"rbind", "ro"}}});
+    }
+    write_file(attack.attack_dir + "/evil", "#!/proc/self/exe\n", 0755);
+    CommandResult started = attack.container.run({"--detach"});
+    ASSERT_EQ(started.status, 0) << started.err;
+    pid_t init = attack.container.state().at("pid").get<int>();
+
+    FullPipe pipe;
+    pid_t runtime_pid = spawn_exec(attack.container, "/attack/evil", pipe.write_end());
+    ASSERT_GT(runtime_pid, 0);
+    pipe.close_write_end();
+    pid_t interpreter = wait_for_runtime_process(
+        init, [](pid_t pid) { return first_argument(pid) == "/proc/self/exe"; });
+    if (interpreter == 0) {
+        pipe.drain(5);
+        waitpid(runtime_pid, nullptr, 0);
+        FAIL() << "the script's runtime process did not appear";
+    }
+
+    write_file(attack.attack_dir + "/target.tmp", std::to_string(inner_pid(interpreter)) + "\n");
+    std::filesystem::rename(attack.attack_dir + "/target.tmp", attack.attack_dir + "/target");
+    for (int i = 0; i < 200 && read_file(attack.attack_dir + "/probe").empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::string error = pipe.drain(10);
+    int status = 0;
+    waitpid(runtime_pid, &status, 0);
+    EXPECT_EQ(status, 0) << "ocirun exec failed";
+    EXPECT_NE(error.find("/attack/evil"), std::string::npos) << error;
+
+    wait_for_file(attack.attack_dir + "/done", 15);
+    ASSERT_TRUE(path_exists(attack.attack_dir + "/done")) << "the probe did not finish";
+    std::string output = read_file(attack.attack_dir + "/probe");
+    std::map<std::string, std::string> results = parse_probe(output);
+    EXPECT_EQ(results["exe-held"], "ok") << output;
+    EXPECT_NE(results["reopen"], "") << output;
+    EXPECT_NE(results["reopen"], "ok") << output;
+    EXPECT_NE(results["reopen"], "timeout") << output;
 }
 
 }  // namespace
