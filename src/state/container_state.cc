@@ -2,6 +2,8 @@
 #include "state/container_state.h"
 
 #include <cstdio>
+#include <type_traits>
+#include <utility>
 
 #include "base/error.h"
 #include "base/version.h"
@@ -9,6 +11,24 @@
 namespace ocirun::state {
 
 namespace {
+
+// Converts a JSON integer to T, throwing Error when it is not an integer or does not fit:
+// nlohmann's own conversion casts floats and large numbers without a check.
+template <typename T>
+T read_integer(const nlohmann::json& value, const char* name) {
+    bool fits = false;
+    if (value.is_number_unsigned()) {
+        fits = std::in_range<T>(value.get<uint64_t>());
+    } else if (value.is_number_integer()) {
+        fits = std::in_range<T>(value.get<int64_t>());
+    }
+    if (!fits) {
+        throw_error(std::string("invalid field `") + name + "` in state.json: " + value.dump() +
+                    " is not an integer in range");
+    }
+    return value.is_number_unsigned() ? static_cast<T>(value.get<uint64_t>())
+                                      : static_cast<T>(value.get<int64_t>());
+}
 
 // Reads an optional field, throwing Error naming the field when it has the wrong type.
 template <typename T>
@@ -18,7 +38,11 @@ void read_field(const nlohmann::json& json, const char* name, T& out) {
         return;
     }
     try {
-        found->get_to(out);
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            out = read_integer<T>(*found, name);
+        } else {
+            found->get_to(out);
+        }
     } catch (const nlohmann::json::exception& e) {
         throw_error(std::string("invalid field `") + name + "` in state.json: " + e.what());
     }

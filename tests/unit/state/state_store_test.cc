@@ -227,6 +227,23 @@ TEST(StateStore, LoadMalformedNamesField) {
     }
 }
 
+// nlohmann converts a float or an oversized number to int without a check (found by fuzzing).
+TEST(StateStore, LoadRejectsPidOutOfRange) {
+    TempDir temp;
+    StateStore store(temp.path());
+    ContainerLock lock = store.create_container("c1");
+    for (const char* pid : {"4.1e32", "1.5", "4294967296", "-2147483649"}) {
+        std::ofstream(store.container_dir("c1") + "/state.json")
+            << R"({"id":"c1","bundle":"/b","pid":)" << pid << "}";
+        try {
+            store.load("c1");
+            ADD_FAILURE() << "pid " << pid << " loaded";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("`pid`"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(StateStore, LoadIgnoresUnknownFields) {
     TempDir temp;
     StateStore store(temp.path());
