@@ -28,6 +28,53 @@ fi
 
 suites=${*:-podman podman_rootless containerd docker}
 
+# Prints, as comma-joined controller lists, the cgroup v1 hierarchies in /proc/cgroups that no
+# mount in this namespace shows. The kernel keeps a hierarchy after its last unmount while it
+# has child cgroups, and containerd and dockerd then fail to load any container's cgroup
+# ("cannot find cgroup mount destination"), so Docker never reports an OOM kill.
+unmounted_v1_hierarchies() {
+    awk 'NR > 1 && $2 != 0 { list[$2] = list[$2] (list[$2] == "" ? "" : ",") $1 }
+         END { for (id in list) print list[id] }' /proc/cgroups |
+        while read -r controllers; do
+            # The filesystem type follows the "-" that ends the optional fields.
+            if ! awk -v want=",$controllers," '{
+                    separator = 7
+                    while ($separator != "-") separator++
+                    if ($(separator + 1) != "cgroup") next
+                    count = split($NF, options, ","); found = ""
+                    for (i = 1; i <= count; i++)
+                        if (index(want, "," options[i] ",")) found = found "," options[i]
+                    if (found "," == want) hit = 1
+                } END { exit !hit }' /proc/self/mountinfo; then
+                echo "$controllers"
+            fi
+        done
+}
+
+# Mounts each such hierarchy where a normal host has it. The mounts go in a private mount
+# namespace, so the host keeps its own, and the empty mount points are removed at the end.
+if [ -z "${MANAGERS_PRIVATE_MOUNTS:-}" ]; then
+    orphans=$(unmounted_v1_hierarchies)
+    if [ -n "$orphans" ]; then
+        created=""
+        for controllers in $orphans; do
+            if [ ! -e "/sys/fs/cgroup/$controllers" ]; then
+                mkdir "/sys/fs/cgroup/$controllers" && created="$created /sys/fs/cgroup/$controllers"
+            fi
+        done
+        echo "managers: mounting unmounted cgroup v1 hierarchies in a private mount namespace:" \
+            "$orphans"
+        MANAGERS_PRIVATE_MOUNTS="$orphans" unshare --mount --propagation private "$0" "$@"
+        status=$?
+        for dir in $created; do rmdir "$dir"; done
+        exit "$status"
+    fi
+else
+    for controllers in $MANAGERS_PRIVATE_MOUNTS; do
+        mount -t cgroup -o "$controllers" cgroup "/sys/fs/cgroup/$controllers" || exit 2
+    done
+fi
+
 install_missing() {
     packages=""
     for suite in $suites; do
