@@ -29,6 +29,29 @@ void write_io_max(const std::string& directory, const std::string& key,
     }
 }
 
+// Writes a per-device weight to io.bfq.weight unconverted, or converted to io.weight. The kernel
+// rejects it with EOPNOTSUPP (seen on Linux 6.1) unless the device uses BFQ, or, for io.weight,
+// has io.cost enabled.
+void write_device_weight(const std::string& directory, bool bfq, const std::string& number,
+                         uint64_t weight) {
+    std::string file = bfq ? "io.bfq.weight" : "io.weight";
+    uint64_t value = bfq ? weight : blkio_weight_to_io_weight(weight);
+    try {
+        write_control(directory, file, number + " " + std::to_string(value));
+    } catch (const Error& error) {
+        if (error.error_number() != EOPNOTSUPP) {
+            throw;
+        }
+        std::string reason = bfq ? "the device does not use the BFQ I/O scheduler"
+                                 : "the device uses neither the BFQ I/O scheduler (bfq module "
+                                   "not loaded) nor io.cost";
+        throw_error("blockIO.weightDevice " + number + " cannot be set in " +
+                        quote(join_path(directory, file)) + ": " + reason +
+                        " (see /sys/dev/block/" + number + "/queue/scheduler)",
+                    ErrorKind::unsupported);
+    }
+}
+
 }  // namespace
 
 void set_memory(const std::string& directory, const spec::MemoryResources& memory) {
@@ -111,14 +134,8 @@ void set_io(const std::string& directory, const spec::BlockIoResources& blkio) {
         if (!device.weight || *device.weight == 0) {
             continue;
         }
-        std::string number = device_number(device.major, device.minor);
-        if (bfq) {
-            write_control(directory, "io.bfq.weight",
-                          number + " " + std::to_string(*device.weight));
-        } else {
-            write_control(directory, "io.weight",
-                          number + " " + std::to_string(blkio_weight_to_io_weight(*device.weight)));
-        }
+        write_device_weight(directory, bfq, device_number(device.major, device.minor),
+                            *device.weight);
     }
     if (blkio.leaf_weight.value_or(0) != 0) {
         log::warning("blockIO.leafWeight is not supported on cgroup v2 and is ignored");

@@ -6,6 +6,8 @@ Usage: container-configs.py BASE_CONFIG OUT_DIR
 BASE_CONFIG is the output of `ocirun spec`. The guest image has no python3 or jq, so every
 config the guest needs is written here, one file a case, with rootfs "rootfs" relative to the
 bundle. The values that containers-guest.sh reads back from the cgroup files are fixed here.
+The guest's disk number is known only in the guest, so the blockIO configs carry the strings
+DISK_MAJOR and DISK_MINOR in its place, and containers-guest.sh replaces them.
 """
 import json
 import os
@@ -36,6 +38,22 @@ def resources():
     }
 
 
+# Quoted, because the guest replaces these JSON strings with the disk's numbers.
+DISK = {"major": "DISK_MAJOR", "minor": "DISK_MINOR"}
+
+
+def block_io():
+    """linux.resources.blockIO with every cgroup v2 field, on the guest's disk."""
+    return {
+        "weight": 500,
+        "weightDevice": [dict(DISK, weight=300)],
+        "throttleReadBpsDevice": [dict(DISK, rate=MIB)],
+        "throttleWriteBpsDevice": [dict(DISK, rate=2 * MIB)],
+        "throttleReadIOPSDevice": [dict(DISK, rate=100)],
+        "throttleWriteIOPSDevice": [dict(DISK, rate=200)],
+    }
+
+
 def variants(base):
     configs = {}
 
@@ -62,6 +80,21 @@ def variants(base):
 
     config = json.loads(json.dumps(base))
     configs["default-path"] = config
+
+    # blockIO with the BFQ scheduler, then without it: a weight alone, and a device weight,
+    # which needs BFQ's io.bfq.weight or an io.cost controller on the device.
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "/ocirun-ci/blkio"
+    config["linux"]["resources"] = {"blockIO": block_io()}
+    configs["blkio"] = config
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "/ocirun-ci/blkio-weight"
+    config["linux"]["resources"] = {"blockIO": {"weight": 500}}
+    configs["blkio-weight"] = config
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "/ocirun-ci/blkio-device"
+    config["linux"]["resources"] = {"blockIO": {"weightDevice": [dict(DISK, weight=300)]}}
+    configs["blkio-device"] = config
 
     config = json.loads(json.dumps(base))
     config["linux"]["cgroupsPath"] = "/ocirun-ci/missing"

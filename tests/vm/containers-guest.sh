@@ -1,8 +1,9 @@
 #!/bin/bash
 # Guest half of ci.sh's container checks. It runs busybox containers through the ocirun binary
 # on the VM's pure cgroup v2 host with systemd as PID 1 and checks their cgroups from outside.
-# The checks cover resources, update, pause and resume, events --stats, the eBPF device program,
-# delete leaving no cgroup, and a --systemd-cgroup container in a transient scope.
+# The checks cover resources, blockIO with and without the BFQ scheduler, update, pause and
+# resume, events --stats, the eBPF device program, delete leaving no cgroup, and a
+# --systemd-cgroup container in a transient scope.
 #
 # Usage: containers-guest.sh OCIRUN ROOTFS CONFIG_DIR
 # CONFIG_DIR holds the config-*.json files that container-configs.py writes. Prints one
@@ -13,6 +14,9 @@ ocirun=$1
 rootfs=$2
 config_dir=$3
 readonly kMiB=1048576
+# The guest's disk, whose scheduler check_block_io sets and whose number the blockIO configs get.
+readonly kDisk=vda
+disk_number=$(cat "/sys/block/$kDisk/dev")
 
 work=$(mktemp -d /tmp/ocirun-containers.XXXXXX)
 state_root=$work/state
@@ -57,12 +61,14 @@ run_ocirun() {
     return "$status"
 }
 
-# Makes the bundle DIR from the rootfs and config-CASE.json. Usage: make_bundle CASE
+# Makes the bundle DIR from the rootfs and config-CASE.json, with the disk's major and minor
+# numbers in place of the strings DISK_MAJOR and DISK_MINOR. Usage: make_bundle CASE
 make_bundle() {
     local dir=$work/$1
     mkdir -p "$dir/rootfs"
     cp -a "$rootfs/." "$dir/rootfs/"
-    cp "$config_dir/config-$1.json" "$dir/config.json"
+    sed -e "s/\"DISK_MAJOR\"/${disk_number%:*}/g" -e "s/\"DISK_MINOR\"/${disk_number#*:}/g" \
+        "$config_dir/config-$1.json" >"$dir/config.json"
     echo "$dir"
 }
 
@@ -136,6 +142,85 @@ check_resources() {
 
     run_ocirun delete --force "$id" || fail "delete --force"
     expect_removed "$dir" "delete --force"
+}
+
+# Without BFQ a blockIO weight goes to io.weight, converted from the v1 range, and a device
+# weight fails unless the device has an io.cost controller.
+check_block_io_without_bfq() {
+    local dir=/sys/fs/cgroup/ocirun-ci/blkio-weight
+    if run_ocirun run --detach --bundle "$(make_bundle blkio-weight)" blkio-weight; then
+        # runc's conversion: 1 + (500 - 10) * 9999 / 990.
+        expect_value "io.weight from blockIO.weight 500" "$(head -n 1 "$dir/io.weight")" \
+            "default 4950"
+        run_ocirun delete --force blkio-weight || fail "delete --force"
+    else
+        fail "run --detach with blockIO.weight and no BFQ"
+    fi
+
+    expect_device_weight_fails "no BFQ" "neither the BFQ I/O scheduler"
+}
+
+# Checks that create with a blockIO.weightDevice fails with a message that contains EXPECTED and
+# leaves no cgroup. Usage: expect_device_weight_fails CASE EXPECTED
+expect_device_weight_fails() {
+    if run_ocirun create --bundle "$(make_bundle blkio-device)" blkio-device 2>/dev/null; then
+        fail "create with blockIO.weightDevice and $1 succeeded"
+        run_ocirun delete --force blkio-device
+    elif grep -q "weightDevice $disk_number cannot be set.*$2" "$work/last-output"; then
+        pass "create with blockIO.weightDevice and $1 fails naming the scheduler"
+    else
+        fail "create with blockIO.weightDevice and $1 printed: $(cat "$work/last-output")"
+    fi
+    expect_removed /sys/fs/cgroup/ocirun-ci/blkio-device "a failed create"
+}
+
+# With BFQ on the disk the weights go to io.bfq.weight unconverted. The throttles go to io.max.
+check_block_io_with_bfq() {
+    local id=blkio dir=/sys/fs/cgroup/ocirun-ci/blkio
+    if ! run_ocirun run --detach --bundle "$(make_bundle blkio)" "$id"; then
+        fail "run --detach with blockIO and BFQ"
+        return
+    fi
+    expect_value "io.bfq.weight" "$(tr '\n' ';' <"$dir/io.bfq.weight")" \
+        "default 500;$disk_number 300;"
+    expect_value "io.max" "$(cat "$dir/io.max")" \
+        "$disk_number rbps=$kMiB wbps=$((2 * kMiB)) riops=100 wiops=200"
+    if run_ocirun update --blkio-weight 700 "$id"; then
+        expect_value "io.bfq.weight after update --blkio-weight 700" \
+            "$(head -n 1 "$dir/io.bfq.weight")" "default 700"
+    else
+        fail "update --blkio-weight"
+    fi
+    local resources='{"blockIO":{"throttleReadBpsDevice":[{"major":'${disk_number%:*}
+    resources+=',"minor":'${disk_number#*:}',"rate":4194304}]}}'
+    if echo "$resources" | run_ocirun update --resources - "$id"; then
+        expect_value "io.max after update --resources -" "$(cat "$dir/io.max")" \
+            "$disk_number rbps=$((4 * kMiB)) wbps=$((2 * kMiB)) riops=100 wiops=200"
+    else
+        fail "update --resources - with a read throttle"
+    fi
+    run_ocirun delete --force "$id" || fail "delete --force"
+    expect_removed "$dir" "delete --force"
+}
+
+check_block_io() {
+    if grep -qw bfq "/sys/block/$kDisk/queue/scheduler"; then
+        fail "BFQ is loaded before check_block_io, so the case without it cannot run"
+    else
+        check_block_io_without_bfq
+    fi
+    if ! modprobe bfq; then
+        fail "load the bfq module"
+        return
+    fi
+    expect_device_weight_fails "BFQ loaded but not selected" "does not use the BFQ I/O scheduler"
+    if ! echo bfq >"/sys/block/$kDisk/queue/scheduler"; then
+        fail "select BFQ for $kDisk"
+        return
+    fi
+    expect_value "scheduler of $kDisk" \
+        "$(grep -o '\[[a-z-]*\]' "/sys/block/$kDisk/queue/scheduler")" "[bfq]"
+    check_block_io_with_bfq
 }
 
 check_devices() {
@@ -227,6 +312,7 @@ check_systemd() {
 check_resources
 check_devices
 check_default_path
+check_block_io
 check_failed_create
 check_systemd
 rmdir /sys/fs/cgroup/ocirun-ci 2>/dev/null
