@@ -58,6 +58,16 @@ Function* libsystemd_function(const char* name) {
     return handle == nullptr ? nullptr : reinterpret_cast<Function*>(dlsym(handle, name));
 }
 
+// Frees a string that libsystemd allocated, such as sd_bus_get_property_string's value, with the
+// free() of libsystemd's own C library. In the static release binary, the dlopen of libsystemd
+// brings a second glibc with a heap of its own, so ocirun's free() would corrupt both heaps.
+void free_libsystemd_string(char* text) {
+    static auto* libsystemd_free = libsystemd_function<void(void*)>("free");
+    if (text != nullptr && libsystemd_free != nullptr) {
+        libsystemd_free(text);
+    }
+}
+
 // Loads libsystemd or throws an Error that names the library and the loader's reason.
 void load_libsystemd() {
     const Library& library = libsystemd();
@@ -362,7 +372,7 @@ void wait_for_job(sd_bus* bus, const std::string& job, const std::string& unit) 
         int result =
             sd_bus_get_property_string(bus, kService, job.c_str(), "org.freedesktop.systemd1.Job",
                                        "State", &error.error, &state);
-        std::free(state);
+        free_libsystemd_string(state);
         if (result < 0) {
             return;  // the job object is gone
         }
@@ -404,7 +414,7 @@ std::string unit_property(sd_bus* bus, const std::string& object, const char* in
                     error.text(result));
     }
     std::string text = value;
-    std::free(value);
+    free_libsystemd_string(value);
     return text;
 }
 
