@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "cgroups/conversions.h"
 #include "cgroups/files.h"
+#include "cgroups/systemd_unified.h"
 
 namespace ocirun::cgroups {
 namespace {
@@ -157,29 +158,13 @@ void add_memory_properties(const spec::MemoryResources& memory,
     }
 }
 
-// CPUQuotaPerSecUSec is the quota per second of wall time, as runc 1.1.5 computes it.
 void add_cpu_properties(const spec::CpuResources& cpu, std::vector<UnitProperty>& properties) {
     if (cpu.shares && *cpu.shares != 0) {
         properties.push_back({"CPUWeight", cpu_shares_to_weight(*cpu.shares)});
     }
-    uint64_t period = cpu.period.value_or(0);
-    int64_t quota = cpu.quota.value_or(0);
-    // NOTE: CPUQuotaPeriodUSec needs systemd 242 and AllowedCPUs 244. runc checks the version,
-    // but this assumes Debian 12's systemd 252 or newer.
-    if (period != 0) {
-        properties.push_back({"CPUQuotaPeriodUSec", period});
-    }
-    if (quota != 0 || period != 0) {
-        uint64_t per_second = kSystemdInfinity;
-        if (quota > 0) {
-            uint64_t effective_period = period == 0 ? kDefaultCpuPeriod : period;
-            per_second = static_cast<uint64_t>(quota) * 1000000 / effective_period;
-            if (per_second % kCpuQuotaGranularity != 0) {
-                per_second = (per_second / kCpuQuotaGranularity + 1) * kCpuQuotaGranularity;
-            }
-        }
-        properties.push_back({"CPUQuotaPerSecUSec", per_second});
-    }
+    add_cpu_quota_properties(cpu.quota.value_or(0), cpu.period.value_or(0), properties);
+    // NOTE: AllowedCPUs needs systemd 244. runc checks the version, but this assumes Debian
+    // 12's systemd 252 or newer.
     if (!cpu.cpus.empty()) {
         properties.push_back({"AllowedCPUs", cpuset_mask(cpu.cpus)});
     }
@@ -189,6 +174,27 @@ void add_cpu_properties(const spec::CpuResources& cpu, std::vector<UnitProperty>
 }
 
 }  // namespace
+
+void add_cpu_quota_properties(int64_t quota, uint64_t period,
+                              std::vector<UnitProperty>& properties) {
+    // NOTE: CPUQuotaPeriodUSec needs systemd 242. runc checks the version, but this assumes
+    // Debian 12's systemd 252 or newer.
+    if (period != 0) {
+        properties.push_back({"CPUQuotaPeriodUSec", period});
+    }
+    if (quota == 0 && period == 0) {
+        return;
+    }
+    uint64_t per_second = kSystemdInfinity;
+    if (quota > 0) {
+        uint64_t effective_period = period == 0 ? kDefaultCpuPeriod : period;
+        per_second = static_cast<uint64_t>(quota) * 1000000 / effective_period;
+        if (per_second % kCpuQuotaGranularity != 0) {
+            per_second = (per_second / kCpuQuotaGranularity + 1) * kCpuQuotaGranularity;
+        }
+    }
+    properties.push_back({"CPUQuotaPerSecUSec", per_second});
+}
 
 ByteMask cpuset_mask(const std::string& list) {
     ByteMask mask;
@@ -292,9 +298,13 @@ std::vector<UnitProperty> resource_properties(const spec::Resources& resources) 
         properties.push_back(
             {"TasksMax", limit > 0 ? static_cast<uint64_t>(limit) : kSystemdInfinity});
     }
-    // NOTE: device rules, io and hugetlb limits and linux.resources.unified are not unit
-    // properties here. apply_resources writes them to the scope's cgroup files after the scope
-    // starts, and its eBPF device program sits beside any program systemd attaches.
+    // The unified keys come last, so that systemd applies them over the fields above.
+    for (UnitProperty& property : unified_properties(resources.unified)) {
+        properties.push_back(std::move(property));
+    }
+    // NOTE: device rules and io and hugetlb limits are not unit properties here.
+    // apply_resources writes them and every unified key to the scope's cgroup files after the
+    // scope starts, and its eBPF device program sits beside any program systemd attaches.
     return properties;
 }
 

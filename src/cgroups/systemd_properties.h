@@ -47,7 +47,15 @@ PropertyValue parse_property_value(const std::string& text);
 // microseconds, as runc does. Throws Error (invalid_spec) for an invalid name or value.
 std::vector<UnitProperty> annotation_properties(const CgroupRequest& request);
 
-// Returns the properties of linux.resources that systemd can set on a cgroup v2 scope.
+// Appends CPUQuotaPeriodUSec and CPUQuotaPerSecUSec for a CFS quota and period in
+// microseconds, as runc 1.1.5 computes them. A negative quota, or a zero quota with a period,
+// means no limit. The quota per second is rounded up to whole percents of a CPU, because systemd
+// stores a quota as a percentage.
+void add_cpu_quota_properties(int64_t quota, uint64_t period,
+                              std::vector<UnitProperty>& properties);
+
+// Returns the properties of linux.resources that systemd can set on a cgroup v2 scope, with
+// those of linux.resources.unified last.
 std::vector<UnitProperty> resource_properties(const spec::Resources& resources);
 
 // Returns every property of the transient scope `unit` holding `pid`.

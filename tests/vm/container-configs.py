@@ -54,6 +54,18 @@ def block_io():
     }
 
 
+def systemd_resources():
+    """resources() with unified keys that override fields (cpu.weight), have a unit property
+    of their own (memory.min) or none (memory.oom.group)."""
+    config = resources()
+    config["unified"].update({
+        "cpu.weight": "300",
+        "memory.min": str(8 * MIB),
+        "memory.oom.group": "1",
+    })
+    return config
+
+
 def variants(base):
     configs = {}
 
@@ -105,7 +117,7 @@ def variants(base):
     # in system.slice, with resources and an annotation as unit properties.
     config = json.loads(json.dumps(base))
     config["linux"]["cgroupsPath"] = "system.slice:ocirun-ci:systemd"
-    config["linux"]["resources"] = resources()
+    config["linux"]["resources"] = systemd_resources()
     config["annotations"] = {"org.systemd.property.TimeoutStopUSec": "uint64 7000000"}
     configs["systemd"] = config
 

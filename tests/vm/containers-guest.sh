@@ -276,11 +276,20 @@ check_systemd() {
     expect_value "$unit ActiveState" "$(systemctl show -P ActiveState "$unit")" active
     expect_value "$unit MemoryMax" "$(systemctl show -P MemoryMax "$unit")" $((64 * kMiB))
     expect_value "$unit TasksMax" "$(systemctl show -P TasksMax "$unit")" 30
-    expect_value "$unit CPUWeight" "$(systemctl show -P CPUWeight "$unit")" 79
+    # The unified keys: cpu.weight overrides the 79 from shares 2048, memory.min and
+    # memory.high are unit properties, and memory.oom.group, which has none, is a file.
+    expect_value "$unit CPUWeight from unified" "$(systemctl show -P CPUWeight "$unit")" 300
+    expect_value "$unit MemoryHigh from unified" "$(systemctl show -P MemoryHigh "$unit")" \
+        $((48 * kMiB))
+    expect_value "$unit MemoryMin from unified" "$(systemctl show -P MemoryMin "$unit")" \
+        $((8 * kMiB))
     expect_value "$unit TimeoutStopUSec from an annotation" \
         "$(systemctl show -P TimeoutStopUSec "$unit")" 7s
     expect_value "memory.max of the scope" "$(cat "$dir/memory.max")" $((64 * kMiB))
     expect_value "memory.high of the scope from unified" "$(cat "$dir/memory.high")" $((48 * kMiB))
+    expect_value "memory.min of the scope from unified" "$(cat "$dir/memory.min")" $((8 * kMiB))
+    expect_value "cpu.weight of the scope from unified" "$(cat "$dir/cpu.weight")" 300
+    expect_value "memory.oom.group of the scope from unified" "$(cat "$dir/memory.oom.group")" 1
     expect_value "cpu.max of the scope" "$(cat "$dir/cpu.max")" "20000 50000"
     expect_value "pids.max of the scope" "$(cat "$dir/pids.max")" 30
 
@@ -289,6 +298,8 @@ check_systemd() {
             $((32 * kMiB))
         expect_value "memory.max of the scope after update" "$(cat "$dir/memory.max")" \
             $((32 * kMiB))
+        expect_value "$unit MemoryHigh after update" "$(systemctl show -P MemoryHigh "$unit")" \
+            $((48 * kMiB))
     else
         fail "--systemd-cgroup update --memory"
     fi

@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "cgroups/systemd_properties.h"
+#include "cgroups/systemd_unified.h"
 #include "cgroups/systemd_unit.h"
 
 namespace ocirun::cgroups {
@@ -160,6 +161,96 @@ TEST(ResourceProperties, UnlimitedAndRounding) {
     EXPECT_EQ(find(properties, "CPUQuotaPerSecUSec"), PropertyValue(uint64_t{130000}));
     EXPECT_FALSE(find(properties, "CPUQuotaPeriodUSec"));
     EXPECT_EQ(find(properties, "TasksMax"), PropertyValue(kSystemdInfinity));
+}
+
+TEST(UnifiedProperties, Conversions) {
+    std::vector<UnitProperty> properties = unified_properties({
+        {"cpu.weight", "200"},
+        {"cpu.max", "25000 50000"},
+        {"cpuset.cpus", "1,3"},
+        {"cpuset.mems", "0"},
+        {"memory.min", "1048576"},
+        {"memory.low", "2097152"},
+        {"memory.high", " 3145728\n"},
+        {"memory.max", "max"},
+        {"memory.swap.max", "0"},
+        {"pids.max", "40"},
+    });
+    EXPECT_EQ(find(properties, "CPUWeight"), PropertyValue(uint64_t{200}));
+    EXPECT_EQ(find(properties, "CPUQuotaPeriodUSec"), PropertyValue(uint64_t{50000}));
+    EXPECT_EQ(find(properties, "CPUQuotaPerSecUSec"), PropertyValue(uint64_t{500000}));
+    EXPECT_EQ(find(properties, "AllowedCPUs"), PropertyValue(ByteMask{{0x0a}}));
+    EXPECT_EQ(find(properties, "AllowedMemoryNodes"), PropertyValue(ByteMask{{0x01}}));
+    EXPECT_EQ(find(properties, "MemoryMin"), PropertyValue(uint64_t{1 << 20}));
+    EXPECT_EQ(find(properties, "MemoryLow"), PropertyValue(uint64_t{2 << 20}));
+    EXPECT_EQ(find(properties, "MemoryHigh"), PropertyValue(uint64_t{3 << 20}));
+    EXPECT_EQ(find(properties, "MemoryMax"), PropertyValue(kSystemdInfinity));
+    EXPECT_EQ(find(properties, "MemorySwapMax"), PropertyValue(uint64_t{0}));
+    EXPECT_EQ(find(properties, "TasksMax"), PropertyValue(uint64_t{40}));
+    EXPECT_EQ(properties.size(), 11u);
+}
+
+TEST(UnifiedProperties, CpuMaxDefaultsAndUnlimited) {
+    std::vector<UnitProperty> quota_only = unified_properties({{"cpu.max", "20000"}});
+    EXPECT_EQ(find(quota_only, "CPUQuotaPeriodUSec"), PropertyValue(uint64_t{100000}));
+    EXPECT_EQ(find(quota_only, "CPUQuotaPerSecUSec"), PropertyValue(uint64_t{200000}));
+    std::vector<UnitProperty> unlimited = unified_properties({{"cpu.max", "max 40000"}});
+    EXPECT_EQ(find(unlimited, "CPUQuotaPeriodUSec"), PropertyValue(uint64_t{40000}));
+    EXPECT_EQ(find(unlimited, "CPUQuotaPerSecUSec"), PropertyValue(kSystemdInfinity));
+}
+
+TEST(UnifiedProperties, PidsMaxZeroAndMax) {
+    EXPECT_EQ(find(unified_properties({{"pids.max", "0"}}), "TasksMax"),
+              PropertyValue(uint64_t{1}));
+    EXPECT_EQ(find(unified_properties({{"pids.max", "max"}}), "TasksMax"),
+              PropertyValue(kSystemdInfinity));
+}
+
+// Keys without a systemd property are left for the cgroup file writer.
+TEST(UnifiedProperties, OtherKeysGiveNoProperty) {
+    std::vector<UnitProperty> properties = unified_properties({
+        {"memory.oom.group", "1"},
+        {"io.weight", "default 300"},
+        {"cpu.idle", "1"},
+        {"hugetlb.2MB.max", "4194304"},
+    });
+    EXPECT_TRUE(properties.empty());
+}
+
+TEST(UnifiedProperties, RejectsMalformedValues) {
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"cpu.weight", "heavy"},
+             {"cpu.weight", "-1"},
+             {"cpu.max", ""},
+             {"cpu.max", "1000 2000 3000"},
+             {"cpu.max", "-5 100000"},
+             {"cpu.max", "1000 often"},
+             {"cpuset.cpus", "2-1"},
+             {"memory.max", "64M"},
+             {"pids.max", "-1"},
+         }) {
+        try {
+            unified_properties({{key, value}});
+            ADD_FAILURE() << key << "=" << value << " was accepted";
+        } catch (const Error& error) {
+            EXPECT_EQ(error.kind(), ErrorKind::invalid_spec) << key << "=" << value;
+            EXPECT_NE(std::string(error.what()).find(key), std::string::npos) << error.what();
+        }
+    }
+}
+
+// The unified keys follow the fields they override, because systemd applies properties in order.
+TEST(ResourceProperties, UnifiedAfterFields) {
+    spec::Resources resources;
+    resources.cpu.emplace();
+    resources.cpu->shares = 2048;
+    resources.unified = {{"cpu.weight", "300"}, {"memory.oom.group", "1"}};
+    std::vector<UnitProperty> properties = resource_properties(resources);
+    ASSERT_EQ(properties.size(), 2u);
+    EXPECT_EQ(properties[0].name, "CPUWeight");
+    EXPECT_EQ(properties[0].value, PropertyValue(uint64_t{79}));
+    EXPECT_EQ(properties[1].name, "CPUWeight");
+    EXPECT_EQ(properties[1].value, PropertyValue(uint64_t{300}));
 }
 
 TEST(ScopeProperties, FixedThenResourcesThenAnnotations) {
