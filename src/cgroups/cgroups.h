@@ -29,7 +29,10 @@ struct CgroupRequest {
 
 struct CreatedCgroup {
     CgroupPaths paths;
-    bool created = false;  // false when the cgroup existed and must not be removed by delete
+    bool created = false;  // true when create made the cgroup in every hierarchy
+    // The entries of `paths` whose directory create made, which delete removes. The others
+    // existed before and are joined, and delete leaves them to their owner.
+    CgroupPaths created_paths;
 };
 
 // Makes (or reuses) the container's cgroup in every mounted hierarchy and moves `pid` into it.

@@ -148,6 +148,13 @@ void remove_tree(const std::string& directory) {
     }
 }
 
+// Marks the container's cgroup in `hierarchy` as made by create, so that delete removes it.
+void record_created(const Hierarchy& hierarchy, CreatedCgroup& result) {
+    for (const std::string& key : hierarchy.keys()) {
+        result.created_paths[key] = result.paths.at(key);
+    }
+}
+
 void remove_created(const std::vector<std::string>& created_directories) {
     for (auto it = created_directories.rbegin(); it != created_directories.rend(); ++it) {
         if (rmdir(it->c_str()) != 0 && errno != ENOENT) {
@@ -225,6 +232,7 @@ CreatedCgroup create_systemd_scope(const CgroupRequest& request, pid_t pid) {
             // systemd's own cgroups are left as systemd set them up.
             if (!path_exists(directory)) {
                 make_directories(hierarchy, directory, created_directories);
+                record_created(hierarchy, result);
             }
         }
         add_process(result.paths, pid);
@@ -236,6 +244,9 @@ CreatedCgroup create_systemd_scope(const CgroupRequest& request, pid_t pid) {
         throw;
     }
     result.created = started;
+    if (started) {
+        result.created_paths = result.paths;
+    }
     return result;
 }
 
@@ -253,8 +264,12 @@ CreatedCgroup create(const CgroupRequest& request, pid_t pid) {
     try {
         for (const Hierarchy& hierarchy : layout.hierarchies) {
             const std::string& directory = result.paths.at(hierarchy.keys().front());
-            any_existed = any_existed || path_exists(directory);
+            bool existed = path_exists(directory);
+            any_existed = any_existed || existed;
             make_directories(hierarchy, directory, created_directories);
+            if (!existed) {
+                record_created(hierarchy, result);
+            }
         }
         if (any_existed) {
             check_existing_cgroup(result.paths);
@@ -264,8 +279,6 @@ CreatedCgroup create(const CgroupRequest& request, pid_t pid) {
         remove_created(created_directories);
         throw;
     }
-    // NOTE: when only some hierarchies had the cgroup already, the whole cgroup counts as
-    // joined, so delete leaves the directories made here behind rather than remove foreign ones.
     result.created = !any_existed;
     return result;
 }

@@ -279,6 +279,7 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
             create_cgroup(cgroup_request, spec, state.rootless, init->first_pid());
         state.cgroup_paths = cgroup.paths;
         state.cgroup_created = cgroup.created;
+        state.cgroup_created_paths = cgroup.created ? cgroups::CgroupPaths{} : cgroup.created_paths;
         // Saved again so that `delete --force` finds the cgroup after a killed create.
         store.save(state);
         if (!cgroup.paths.empty()) {
@@ -351,8 +352,9 @@ CreatedContainer create_container(const GlobalOptions& global, const CreateOptio
         return set_up_container(global, options, spec, store, state);
     } catch (...) {
         try {
-            if (state.cgroup_created && !state.cgroup_paths.empty()) {
-                cgroups::destroy(state.cgroup_paths);
+            cgroups::CgroupPaths created_paths = state::created_cgroup_paths(state);
+            if (!created_paths.empty()) {
+                cgroups::destroy(created_paths);
             }
             store.remove(options.id);
         } catch (const Error& error) {

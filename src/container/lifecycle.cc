@@ -170,9 +170,12 @@ void destroy_container(const state::StateStore& store, const state::ContainerSta
         }
     }
     // Without its own pid namespace the container's other processes outlive init.
-    if (!own_pid_namespace && state.cgroup_created && !state.cgroup_paths.empty()) {
+    // Each process is in a cgroup of every hierarchy, so the cgroups ocirun made reach all of
+    // the container's processes.
+    cgroups::CgroupPaths created_paths = state::created_cgroup_paths(state);
+    if (!own_pid_namespace && !created_paths.empty()) {
         try {
-            cgroups::signal_all(state.cgroup_paths, SIGKILL);
+            cgroups::signal_all(created_paths, SIGKILL);
         } catch (const Error& error) {
             log::warning(std::string("kill the container's processes: ") + error.what());
         }
@@ -183,8 +186,8 @@ void destroy_container(const state::StateStore& store, const state::ContainerSta
     } catch (const Error& error) {
         log::warning(error.what());
     }
-    if (state.cgroup_created && !state.cgroup_paths.empty()) {
-        cgroups::destroy(state.cgroup_paths);
+    if (!created_paths.empty()) {
+        cgroups::destroy(created_paths);
     }
     store.remove(state.id);
 }

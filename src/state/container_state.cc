@@ -74,6 +74,10 @@ const char* status_name(Status status) {
     return "unknown";
 }
 
+std::map<std::string, std::string> created_cgroup_paths(const ContainerState& state) {
+    return state.cgroup_created ? state.cgroup_paths : state.cgroup_created_paths;
+}
+
 nlohmann::json to_json(const ContainerState& state) {
     return nlohmann::json{
         {"id", state.id},
@@ -86,6 +90,7 @@ nlohmann::json to_json(const ContainerState& state) {
         {"annotations", state.annotations},
         {"cgroup_paths", state.cgroup_paths},
         {"cgroup_created", state.cgroup_created},
+        {"cgroup_created_paths", state.cgroup_created_paths},
         {"systemd_cgroup", state.systemd_cgroup},
         {"rootless", state.rootless},
         {"extra", state.extra},
@@ -107,6 +112,7 @@ ContainerState from_json(const nlohmann::json& json) {
     read_field(json, "annotations", state.annotations);
     read_field(json, "cgroup_paths", state.cgroup_paths);
     read_field(json, "cgroup_created", state.cgroup_created);
+    read_field(json, "cgroup_created_paths", state.cgroup_created_paths);
     read_field(json, "systemd_cgroup", state.systemd_cgroup);
     read_field(json, "rootless", state.rootless);
     read_field(json, "extra", state.extra);

@@ -32,12 +32,19 @@ struct ContainerState {
     // Absolute cgroup directories by controller name ("memory", "pids", ...; "" for the
     // unified v2 hierarchy), used by kill --all, ps, pause and delete.
     std::map<std::string, std::string> cgroup_paths;
-    bool cgroup_created = false;  // true when ocirun made the cgroup and must remove it
+    bool cgroup_created = false;  // true when ocirun made the cgroup in every hierarchy
+    // When cgroup_created is false: the entries of cgroup_paths whose directory ocirun made, and
+    // so removes at delete. The cgroup existed in the other hierarchies and is left there.
+    std::map<std::string, std::string> cgroup_created_paths;
     bool systemd_cgroup = false;
     bool rootless = false;
     // Internals owned by the container module (namespace paths, flags); opaque to the store.
     nlohmann::json extra = nlohmann::json::object();
 };
+
+// Returns the cgroup directories by controller that ocirun made for the container and removes at
+// delete: all of cgroup_paths when cgroup_created, else cgroup_created_paths.
+std::map<std::string, std::string> created_cgroup_paths(const ContainerState& state);
 
 nlohmann::json to_json(const ContainerState& state);
 // Throws Error naming the field when the file is malformed.

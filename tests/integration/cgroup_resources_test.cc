@@ -473,6 +473,42 @@ TEST(Resources, JoinedCgroupKeptAfterDelete) {
     }
 }
 
+// When one hierarchy has the cgroup before create, delete removes the cgroups ocirun made in the
+// others and leaves that one to its owner.
+TEST(Resources, PartlyJoinedCgroupDelete) {
+    if (path_exists("/sys/fs/cgroup/cgroup.controllers")) {
+        GTEST_SKIP() << "one cgroup v2 hierarchy here";
+    }
+    if (!path_exists("/sys/fs/cgroup/pids/cgroup.procs")) {
+        GTEST_SKIP() << "no cgroup v1 pids controller here";
+    }
+    TestContainer container({"/bin/sleep", "300"});
+    std::string relative = "/ocirun-partjoin-" + container.id();
+    container.config["linux"]["cgroupsPath"] = relative;
+    std::string joined_directory = "/sys/fs/cgroup/pids" + relative;
+    ASSERT_EQ(mkdir(joined_directory.c_str(), 0755), 0) << joined_directory;
+    start_detached(container);
+    std::string pid = std::to_string(container.state()["pid"].get<int>());
+    std::vector<std::string> created_directories;
+    for (const std::string& directory : existing_cgroups(relative)) {
+        EXPECT_TRUE(contains(read_trimmed(directory + "/cgroup.procs"), pid)) << directory;
+        if (directory != joined_directory) {
+            created_directories.push_back(directory);
+        }
+    }
+    EXPECT_FALSE(created_directories.empty());
+
+    CommandResult deleted = container.ocirun({"delete", "--force", container.id()});
+    EXPECT_EQ(deleted.status, 0) << deleted.err;
+    EXPECT_FALSE(process_exists(std::stoi(pid)));
+    EXPECT_TRUE(path_exists(joined_directory));
+    EXPECT_EQ(read_trimmed(joined_directory + "/cgroup.procs"), "");
+    for (const std::string& directory : created_directories) {
+        EXPECT_FALSE(path_exists(directory)) << directory;
+    }
+    rmdir(joined_directory.c_str());
+}
+
 TEST(Resources, SystemdCgroupWithoutSystemdFails) {
     if (path_exists("/run/systemd/system")) {
         GTEST_SKIP() << "systemd is running here";

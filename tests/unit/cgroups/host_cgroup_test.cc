@@ -166,6 +166,42 @@ TEST_F(HostCgroup, JoinExistingIsNotCreated) {
     EXPECT_EQ(joined.paths, paths_);
 }
 
+// Tests that need several hierarchies, which a pure cgroup v2 host lacks, so they may skip there.
+class HostCgroupV1 : public HostCgroup {};
+
+// Where only some hierarchies have the cgroup, create records the others as its own.
+TEST_F(HostCgroupV1, PartlyExistingRecordsMadeOnes) {
+    Ticker first;
+    paths_ = create(request_, first.pid()).paths;
+    ::kill(first.pid(), SIGKILL);
+    EXPECT_TRUE(first.reaped_by(SIGKILL));
+    std::vector<std::string> directories;
+    for (const auto& [key, directory] : paths_) {
+        if (std::find(directories.begin(), directories.end(), directory) == directories.end()) {
+            directories.push_back(directory);
+        }
+    }
+    if (directories.size() < 2) {
+        GTEST_SKIP() << "only one cgroup hierarchy here";
+    }
+    const std::string existing_directory = directories.front();
+    for (size_t i = 1; i < directories.size(); ++i) {
+        ASSERT_EQ(rmdir(directories[i].c_str()), 0) << directories[i];
+    }
+
+    Ticker second;
+    CreatedCgroup cgroup = create(request_, second.pid());
+    EXPECT_FALSE(cgroup.created);
+    EXPECT_EQ(cgroup.paths, paths_);
+    for (const auto& [key, directory] : paths_) {
+        if (directory == existing_directory) {
+            EXPECT_EQ(cgroup.created_paths.count(key), 0u) << "controller " << key;
+        } else {
+            EXPECT_EQ(cgroup.created_paths.count(key), 1u) << "controller " << key;
+        }
+    }
+}
+
 TEST_F(HostCgroup, CreateRejectsNonEmptyCgroup) {
     Ticker first;
     paths_ = create(request_, first.pid()).paths;

@@ -29,7 +29,8 @@ ContainerState sample_state(const std::string& id) {
     state.owner = 1000;
     state.annotations = {{"org.example.key", "value"}};
     state.cgroup_paths = {{"memory", "/sys/fs/cgroup/memory/x"}, {"", "/sys/fs/cgroup/unified/x"}};
-    state.cgroup_created = true;
+    state.cgroup_created = false;
+    state.cgroup_created_paths = {{"memory", "/sys/fs/cgroup/memory/x"}};
     state.rootless = true;
     state.extra = {{"namespaces", {{"pid", "/proc/1234/ns/pid"}}}};
     return state;
@@ -136,10 +137,22 @@ TEST(StateStore, SaveLoadRoundTrip) {
     EXPECT_EQ(loaded.annotations, saved.annotations);
     EXPECT_EQ(loaded.cgroup_paths, saved.cgroup_paths);
     EXPECT_EQ(loaded.cgroup_created, saved.cgroup_created);
+    EXPECT_EQ(loaded.cgroup_created_paths, saved.cgroup_created_paths);
     EXPECT_EQ(loaded.systemd_cgroup, saved.systemd_cgroup);
     EXPECT_EQ(loaded.rootless, saved.rootless);
     EXPECT_EQ(loaded.extra, saved.extra);
     EXPECT_TRUE(store.exists("c1"));
+}
+
+TEST(ContainerState, CreatedCgroupPaths) {
+    ContainerState state = sample_state("c1");
+    state.cgroup_created = true;
+    EXPECT_EQ(created_cgroup_paths(state), state.cgroup_paths);
+    state.cgroup_created = false;
+    std::map<std::string, std::string> expected = {{"memory", "/sys/fs/cgroup/memory/x"}};
+    EXPECT_EQ(created_cgroup_paths(state), expected);
+    state.cgroup_created_paths.clear();
+    EXPECT_TRUE(created_cgroup_paths(state).empty());
 }
 
 TEST(StateStore, SaveLeavesNoTempFile) {
