@@ -188,21 +188,35 @@ state::ContainerState initial_state(const GlobalOptions& global, const CreateOpt
     return state;
 }
 
+// True for a rule that denies every access to every device, as the first rule of `runc spec`
+// does.
+bool denies_all_devices(const spec::DeviceCgroupRule& rule) {
+    bool all_types = rule.type.empty() || rule.type == "a";
+    bool all_numbers = (!rule.major || *rule.major < 0) && (!rule.minor || *rule.minor < 0);
+    bool all_access = rule.access.empty() || (rule.access.find('r') != std::string::npos &&
+                                              rule.access.find('w') != std::string::npos &&
+                                              rule.access.find('m') != std::string::npos);
+    return !rule.allow && all_types && all_numbers && all_access;
+}
+
 // Returns linux.resources with the device rules runc gives every container: its device cgroup
 // starts from deny-all (runc 1.1's device emulator starts as an allow list), then
-// resources.devices, then the defaults that let init mknod the nodes of /dev. A rootless
-// container gets no device rules, because it cannot write the device cgroup.
+// resources.devices, then the defaults that let init mknod the nodes of /dev. The deny-all is
+// not added when resources.devices starts with one, so that the device cgroup is not reset
+// twice. A rootless container gets no device rules, because it cannot write the device cgroup.
 spec::Resources container_resources(const spec::Spec& spec, bool rootless) {
     spec::Resources resources = spec.linux_config->resources.value_or(spec::Resources{});
     if (rootless) {
         return resources;
     }
     std::vector<spec::DeviceCgroupRule> rules;
-    spec::DeviceCgroupRule deny_all;
-    deny_all.allow = false;
-    deny_all.type = "a";
-    deny_all.access = "rwm";
-    rules.push_back(deny_all);
+    if (resources.devices.empty() || !denies_all_devices(resources.devices.front())) {
+        spec::DeviceCgroupRule deny_all;
+        deny_all.allow = false;
+        deny_all.type = "a";
+        deny_all.access = "rwm";
+        rules.push_back(deny_all);
+    }
     rules.insert(rules.end(), resources.devices.begin(), resources.devices.end());
     for (auto& rule : cgroups::default_device_rules(spec.linux_config->devices)) {
         rules.push_back(std::move(rule));
