@@ -131,6 +131,11 @@ std::vector<std::string> child_directories(const std::string& directory) {
 // Removes `directory` and the cgroups below it, deepest first. rmdir fails with EBUSY while a
 // killed process has not finished exiting, so it is retried until kRemoveTimeout passes.
 void remove_tree(const std::string& directory) {
+    // A container's cgroup rarely has cgroups below it, so the directory is listed only when the
+    // first rmdir fails.
+    if (rmdir(directory.c_str()) == 0 || errno == ENOENT) {
+        return;
+    }
     for (const std::string& child : child_directories(directory)) {
         remove_tree(child);
     }

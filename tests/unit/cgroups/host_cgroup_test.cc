@@ -1,6 +1,7 @@
 // Lifecycle of a scratch cgroup on this host's real hierarchies; needs root, skipped otherwise.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -153,6 +154,21 @@ TEST_F(HostCgroup, DestroyKillsAndRemovesDirectories) {
         EXPECT_FALSE(path_exists(directory)) << directory;
     }
     destroy(paths);  // missing directories are not errors
+}
+
+TEST_F(HostCgroup, DestroyRemovesChildCgroups) {
+    Ticker child;
+    CgroupPaths paths = create(request_, child.pid()).paths;
+    for (const auto& [key, directory] : paths) {
+        std::string nested = directory + "/nested";
+        ASSERT_TRUE(mkdir(nested.c_str(), 0755) == 0 || errno == EEXIST) << nested;
+    }
+    destroy(paths);
+    EXPECT_TRUE(child.reaped_by(SIGKILL));
+    for (const auto& [key, directory] : paths) {
+        EXPECT_FALSE(path_exists(directory + "/nested")) << directory;
+        EXPECT_FALSE(path_exists(directory)) << directory;
+    }
 }
 
 TEST_F(HostCgroup, JoinExistingIsNotCreated) {
