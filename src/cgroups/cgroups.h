@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,16 +30,24 @@ struct CgroupRequest {
 
 struct CreatedCgroup {
     CgroupPaths paths;
+    // `paths` relative to each hierarchy's mount point, for the container's cgroup mount. They
+    // come from the layout that create read, so that create reads /proc once.
+    std::map<std::string, std::string> relative_paths;
     bool created = false;  // true when create made the cgroup in every hierarchy
     // The entries of `paths` whose directory create made, which delete removes. The others
     // existed before and are joined, and delete leaves them to their owner.
     CgroupPaths created_paths;
 };
 
+// Called by create with the cgroup once its directories exist, right before `pid` is written to
+// cgroup.procs. With request.systemd, systemd has moved `pid` into its scope already.
+using BeforeJoin = std::function<void(const CreatedCgroup& cgroup)>;
+
 // Makes (or reuses) the container's cgroup in every mounted hierarchy and moves `pid` into it.
 // With request.systemd it requests from systemd over D-Bus for a transient scope holding `pid` first,
-// and throws Error (unsupported) when systemd is not running.
-CreatedCgroup create(const CgroupRequest& request, pid_t pid);
+// and throws Error (unsupported) when systemd is not running. An exception from `before_join`
+// removes the directories made here and is passed on.
+CreatedCgroup create(const CgroupRequest& request, pid_t pid, const BeforeJoin& before_join = {});
 
 // Moves `pid` into the cgroup (exec).
 void add_process(const CgroupPaths& paths, pid_t pid);

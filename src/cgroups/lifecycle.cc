@@ -220,7 +220,8 @@ void stop_systemd_scope(const CgroupPaths& paths) {
 
 // The systemd driver: systemd creates the scope's cgroup with `pid` in it, then the v1
 // hierarchies systemd does not manage get the same path, made here.
-CreatedCgroup create_systemd_scope(const CgroupRequest& request, pid_t pid) {
+CreatedCgroup create_systemd_scope(const CgroupRequest& request, pid_t pid,
+                                   const BeforeJoin& before_join) {
     Layout layout = current_layout();
     SystemdUnit unit = systemd_unit(request);
     CreatedCgroup result;
@@ -240,26 +241,30 @@ CreatedCgroup create_systemd_scope(const CgroupRequest& request, pid_t pid) {
                 record_created(hierarchy, result);
             }
         }
+        result.relative_paths = relative_paths_in(layout, result.paths);
+        result.created = started;
+        if (started) {
+            result.created_paths = result.paths;
+        }
+        if (before_join) {
+            before_join(result);
+        }
         add_process(result.paths, pid);
-    } catch (const Error&) {
+    } catch (...) {
         remove_created(created_directories);
         if (started) {
             stop_systemd_scope(result.paths);
         }
         throw;
     }
-    result.created = started;
-    if (started) {
-        result.created_paths = result.paths;
-    }
     return result;
 }
 
 }  // namespace
 
-CreatedCgroup create(const CgroupRequest& request, pid_t pid) {
+CreatedCgroup create(const CgroupRequest& request, pid_t pid, const BeforeJoin& before_join) {
     if (request.systemd) {
-        return create_systemd_scope(request, pid);
+        return create_systemd_scope(request, pid, before_join);
     }
     Layout layout = current_layout();
     CreatedCgroup result;
@@ -279,12 +284,16 @@ CreatedCgroup create(const CgroupRequest& request, pid_t pid) {
         if (any_existed) {
             check_existing_cgroup(result.paths);
         }
+        result.relative_paths = relative_paths_in(layout, result.paths);
+        result.created = !any_existed;
+        if (before_join) {
+            before_join(result);
+        }
         add_process(result.paths, pid);
-    } catch (const Error&) {
+    } catch (...) {
         remove_created(created_directories);
         throw;
     }
-    result.created = !any_existed;
     return result;
 }
 

@@ -44,7 +44,7 @@ int clone_namespace_flags(const spec::Linux& linux_config);
 
 class ContainerProcess {
   public:
-    // Clones the first process. It waits until begin().
+    // Clones the first process. It waits until begin() or send_start().
     static ContainerProcess clone(const InitRequest& request);
 
     ContainerProcess(ContainerProcess&& other) noexcept;
@@ -59,6 +59,10 @@ class ContainerProcess {
     // Lets the process continue with the cgroup paths relative to each hierarchy (for the
     // cgroup mount), writes the id maps it requests, and returns the init pid.
     pid_t begin(const std::map<std::string, std::string>& cgroup_relative_paths);
+    // The two halves of begin(), for a runtime that moves the process into its cgroup while
+    // the process sets up the container.
+    void send_start(const std::map<std::string, std::string>& cgroup_relative_paths);
+    pid_t wait_for_init_pid();
 
     // Waits until init requests the prestart and createRuntime hooks.
     void wait_for_hooks_request();

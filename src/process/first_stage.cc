@@ -172,7 +172,8 @@ void run_cloned_process(const InitRequest& request, int sync_fd) {
 
         SyncFrame start = sync.expect(SyncMessage::start);
         auto cgroup_paths = parse_cgroup_paths(start.payload);
-        // The runtime has moved this process into the container's cgroup before `start`.
+        // The runtime has moved this process into the container's cgroup before `start`, or
+        // moves it meanwhile when nothing before the hooks and execve needs the cgroup.
         const auto& affinity = request.spec->process->exec_cpu_affinity;
         if (affinity && !affinity->initial.empty()) {
             apply_cpu_affinity(affinity->initial);

@@ -142,8 +142,17 @@ ContainerProcess ContainerProcess::clone(const InitRequest& request) {
 }
 
 pid_t ContainerProcess::begin(const std::map<std::string, std::string>& cgroup_relative_paths) {
+    send_start(cgroup_relative_paths);
+    return wait_for_init_pid();
+}
+
+void ContainerProcess::send_start(
+    const std::map<std::string, std::string>& cgroup_relative_paths) {
+    SyncSocket(sync_fd_).send(SyncMessage::start, nlohmann::json(cgroup_relative_paths).dump());
+}
+
+pid_t ContainerProcess::wait_for_init_pid() {
     SyncSocket sync(sync_fd_);
-    sync.send(SyncMessage::start, nlohmann::json(cgroup_relative_paths).dump());
     const spec::Linux& linux_config = *request_->spec->linux_config;
     for (;;) {
         SyncFrame frame = sync.receive();

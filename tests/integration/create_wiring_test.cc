@@ -1,5 +1,5 @@
-// What create sets up around init: the device cgroup, warnings from the child, the session
-// keyring, root.path checks, intelRdt and execCPUAffinity.
+// What create sets up around init: the device cgroup, init's cgroup, warnings from the child,
+// the session keyring, root.path checks, intelRdt and execCPUAffinity.
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <unistd.h>
@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "harness.h"
 
@@ -110,6 +112,37 @@ TEST(IntelRdt, FailsNamingResctrlWhenNotMounted) {
     EXPECT_NE(result.status, 0);
     EXPECT_NE(result.err.find("resctrl"), std::string::npos) << result.err;
     EXPECT_FALSE(path_exists(container.state_dir()));
+}
+
+// Init sets up the container while the runtime moves it into its cgroup, and must be in it by
+// the time it runs the process.
+TEST(InitCgroup, JoinedBeforeExec) {
+    TestContainer container({"/bin/cat", "/proc/self/cgroup"});
+    CommandResult result = container.run();
+    ASSERT_EQ(result.status, 0) << result.err;
+    // Lines are "ID:CONTROLLERS:PATH". The devices and pids lines are checked on cgroup v1, and
+    // the line without controllers on a pure cgroup v2 host.
+    std::vector<std::string> v1_paths;
+    std::vector<std::string> v2_paths;
+    std::istringstream lines(result.out);
+    for (std::string line; std::getline(lines, line);) {
+        size_t first = line.find(':');
+        size_t second = line.find(':', first + 1);
+        ASSERT_NE(second, std::string::npos) << line;
+        std::string controllers = "," + line.substr(first + 1, second - first - 1) + ",";
+        std::string path = line.substr(second + 1);
+        if (controllers == ",,") {
+            v2_paths.push_back(path);
+        } else if (controllers.find(",devices,") != std::string::npos ||
+                   controllers.find(",pids,") != std::string::npos) {
+            v1_paths.push_back(path);
+        }
+    }
+    const std::vector<std::string>& checked = v1_paths.empty() ? v2_paths : v1_paths;
+    ASSERT_FALSE(checked.empty()) << result.out;
+    for (const std::string& path : checked) {
+        EXPECT_TRUE(path.ends_with("/" + container.id())) << result.out;
+    }
 }
 
 TEST(ExecCpuAffinity, FinalIsAppliedBeforeExec) {

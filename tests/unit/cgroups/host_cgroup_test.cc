@@ -237,5 +237,43 @@ TEST_F(HostCgroup, RelativePathsAreBelowMountPoints) {
     }
 }
 
+TEST_F(HostCgroup, BeforeJoinSeesEmptyCgroup) {
+    Ticker child;
+    CgroupPaths seen;
+    std::vector<pid_t> pids_before_join = {-1};
+    CreatedCgroup cgroup = create(request_, child.pid(), [&](const CreatedCgroup& made) {
+        seen = made.paths;
+        pids_before_join = list_pids(made.paths);
+    });
+    paths_ = cgroup.paths;
+    EXPECT_EQ(seen, paths_);
+    EXPECT_TRUE(pids_before_join.empty());
+    std::vector<pid_t> pids = list_pids(paths_);
+    ASSERT_EQ(pids.size(), 1u);
+    EXPECT_EQ(pids[0], child.pid());
+}
+
+TEST_F(HostCgroup, BeforeJoinFailureRemovesCgroup) {
+    Ticker child;
+    CgroupPaths made_paths;
+    auto fail = [&](const CreatedCgroup& made) {
+        made_paths = made.paths;
+        throw_error("before join failed");
+    };
+    EXPECT_THROW(create(request_, child.pid(), fail), Error);
+    ASSERT_FALSE(made_paths.empty());
+    for (const auto& [key, directory] : made_paths) {
+        EXPECT_FALSE(path_exists(directory)) << "controller " << key;
+    }
+}
+
+TEST_F(HostCgroup, CreateReturnsRelativePaths) {
+    Ticker child;
+    CreatedCgroup cgroup = create(request_, child.pid());
+    paths_ = cgroup.paths;
+    ASSERT_FALSE(paths_.empty());
+    EXPECT_EQ(cgroup.relative_paths, relative_paths(paths_));
+}
+
 }  // namespace
 }  // namespace ocirun::cgroups
