@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/entry.h"
 #include "cli/parser.h"
 #include "security/self_exe.h"
 
@@ -43,12 +44,22 @@ std::string current_directory() {
 bool self_exe_checked = false;
 
 // The commands that put a process in a container must not run from a binary that the container
-// could overwrite through /proc/self/exe (CVE-2019-5736). The re-exec that prevents it runs
-// here, before the C++ static initializers of the image it replaces: priority 101 orders this
-// constructor before the default-priority ones, and glibc passes argc, argv and envp to it.
+// could overwrite through /proc/self/exe (CVE-2019-5736). The ELF entry point (entry.cc) makes
+// the re-exec on x86-64, before glibc starts up. Elsewhere it runs here, before the C++ static
+// initializers of the image it replaces: priority 101 orders this constructor before the
+// default-priority ones, and glibc passes argc, argv and envp to it.
 __attribute__((constructor(101))) void reexec_before_static_initialization(int argc, char** argv,
                                                                            char** /*envp*/) {
-    self_exe_checked = ocirun::security::try_readonly_reexec(argc, argv);
+    switch (ocirun_entry_result) {
+        case ocirun::cli::kEntryNoReexec:
+            self_exe_checked = true;
+            return;
+        case ocirun::cli::kEntryFailed:
+            // main makes the sealed copy or reports why neither works.
+            return;
+        default:
+            self_exe_checked = ocirun::security::try_readonly_reexec(argc, argv);
+    }
 }
 
 }  // namespace
