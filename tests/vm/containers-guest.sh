@@ -268,6 +268,8 @@ check_failed_create() {
 check_systemd() {
     local id=systemd unit=ocirun-ci-systemd.scope dir
     if ! run_ocirun --systemd-cgroup run --detach --bundle "$(make_bundle systemd)" "$id"; then
+        # The unit's state and journal show whether systemd or ocirun gave up.
+        systemctl status --no-pager "$unit" 2>&1 | sed 's/^/      /'
         fail "--systemd-cgroup run with cgroupsPath system.slice:ocirun-ci:systemd"
         return
     fi
