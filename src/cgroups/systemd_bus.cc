@@ -58,16 +58,6 @@ Function* libsystemd_function(const char* name) {
     return handle == nullptr ? nullptr : reinterpret_cast<Function*>(dlsym(handle, name));
 }
 
-// Frees a string that libsystemd allocated, such as sd_bus_get_property_string's value, with the
-// free() of libsystemd's own C library. In the static release binary, the dlopen of libsystemd
-// brings a second glibc with a heap of its own, so ocirun's free() would corrupt both heaps.
-void free_libsystemd_string(char* text) {
-    static auto* libsystemd_free = libsystemd_function<void(void*)>("free");
-    if (text != nullptr && libsystemd_free != nullptr) {
-        libsystemd_free(text);
-    }
-}
-
 // Loads libsystemd or throws an Error that names the library and the loader's reason.
 void load_libsystemd() {
     const Library& library = libsystemd();
@@ -197,13 +187,12 @@ OCIRUN_SD_BUS_FORWARD int sd_bus_call(sd_bus* bus, sd_bus_message* message, uint
     return real != nullptr ? real(bus, message, timeout, error, reply) : -ELIBACC;
 }
 
-OCIRUN_SD_BUS_FORWARD int sd_bus_get_property_string(sd_bus* bus, const char* destination,
-                                                     const char* path, const char* interface,
-                                                     const char* member, sd_bus_error* error,
-                                                     char** value) {
-    static auto* real =
-        libsystemd_function<decltype(sd_bus_get_property_string)>("sd_bus_get_property_string");
-    return real != nullptr ? real(bus, destination, path, interface, member, error, value)
+OCIRUN_SD_BUS_FORWARD int sd_bus_get_property(sd_bus* bus, const char* destination,
+                                              const char* path, const char* interface,
+                                              const char* member, sd_bus_error* error,
+                                              sd_bus_message** reply, const char* type) {
+    static auto* real = libsystemd_function<decltype(sd_bus_get_property)>("sd_bus_get_property");
+    return real != nullptr ? real(bus, destination, path, interface, member, error, reply, type)
                            : -ELIBACC;
 }
 
@@ -356,6 +345,28 @@ void append_properties(sd_bus_message* message, const std::vector<UnitProperty>&
     check(sd_bus_message_close_container(message), "build the D-Bus message");
 }
 
+// Reads the string property `name` into `value` and returns 0, or returns the negative errno
+// of the failed call. The string is copied out of the reply, which libsystemd frees. ocirun
+// never frees libsystemd's memory itself, because a static ocirun has a malloc of its own,
+// apart from that of the libc.so.6 that dlopen loads for libsystemd.
+int get_string_property(sd_bus* bus, const std::string& object, const char* interface,
+                        const char* name, sd_bus_error* error, std::string& value) {
+    sd_bus_message* reply = nullptr;
+    int result = sd_bus_get_property(bus, kService, object.c_str(), interface, name, error, &reply,
+                                     "s");
+    Message owned(reply);
+    if (result < 0) {
+        return result;
+    }
+    const char* text = nullptr;
+    result = sd_bus_message_read(reply, "s", &text);
+    if (result < 0) {
+        return result;
+    }
+    value = text;
+    return 0;
+}
+
 void sleep_microseconds(long microseconds) {
     struct timespec delay {};
     delay.tv_nsec = microseconds * 1000;
@@ -368,11 +379,9 @@ void wait_for_job(sd_bus* bus, const std::string& job, const std::string& unit) 
     long delay_us = 1000;
     for (;;) {
         BusError error;
-        char* state = nullptr;
-        int result =
-            sd_bus_get_property_string(bus, kService, job.c_str(), "org.freedesktop.systemd1.Job",
-                                       "State", &error.error, &state);
-        free_libsystemd_string(state);
+        std::string state;
+        int result = get_string_property(bus, job, "org.freedesktop.systemd1.Job", "State",
+                                         &error.error, state);
         if (result < 0) {
             return;  // the job object is gone
         }
@@ -406,16 +415,25 @@ std::string unit_object(sd_bus* bus, const std::string& unit) {
 std::string unit_property(sd_bus* bus, const std::string& object, const char* interface,
                           const char* name) {
     BusError error;
-    char* value = nullptr;
-    int result = sd_bus_get_property_string(bus, kService, object.c_str(), interface, name,
-                                            &error.error, &value);
+    std::string value;
+    int result = get_string_property(bus, object, interface, name, &error.error, value);
     if (result < 0) {
         throw_error("read systemd property " + std::string(name) + " of " + quote(object) + ": " +
                     error.text(result));
     }
-    std::string text = value;
-    free_libsystemd_string(value);
-    return text;
+    return value;
+}
+
+// Returns ", result R" with the scope's Result, for example "resources" when systemd could not
+// move the process into the scope, or "" when the unit is gone or the property unreadable.
+std::string scope_result(sd_bus* bus, const std::string& object) {
+    BusError error;
+    std::string result;
+    if (object.empty() || get_string_property(bus, object, "org.freedesktop.systemd1.Scope",
+                                              "Result", &error.error, result) < 0) {
+        return "";
+    }
+    return ", result " + result;
 }
 
 // Returns the job's object path from a StartTransientUnit or StopUnit reply.
@@ -459,6 +477,7 @@ bool start_transient_unit(const std::string& name, const std::vector<UnitPropert
             ? "gone"
             : unit_property(bus.get(), object, "org.freedesktop.systemd1.Unit", "ActiveState");
     if (state != "active") {
+        state += scope_result(bus.get(), object);
         throw_error("systemd unit " + quote(name) + " did not start: its state is " + state +
                     " (see journalctl -u " + name + ")");
     }
