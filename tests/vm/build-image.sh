@@ -29,6 +29,9 @@ packages=(
     strace
     # Debian 12's runc (1.1.5), to compare ocirun's behaviour against inside the guest.
     runc
+    # Rootless runs (rootless-guest.sh): newuidmap and newgidmap, and the user's D-Bus
+    # session bus that systemd-run --user needs.
+    uidmap dbus-user-session
 )
 
 # Units that would start apt or filesystem scrubs in the middle of a test run.

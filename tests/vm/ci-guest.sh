@@ -23,8 +23,9 @@ ocirun=/var/tmp/ocirun
 readonly kTimeoutScale=4
 
 # The cgroup and integration tests that need what only this guest has: pure cgroup v2 with
-# controllers, systemd as PID 1, AppArmor.
-readonly kIntegrationFilter='Run.*:Create.*:Kill.*:Delete.*:Update.*:Events.*:Ps.*:Pause.*:Resume.*:Resources.*:CgroupProcesses.*'
+# controllers, systemd as PID 1, AppArmor. The rootless tests run here too, to cover an
+# ordinary user on a pure cgroup v2 host.
+readonly kIntegrationFilter='Run.*:Create.*:Kill.*:Delete.*:Update.*:Events.*:Ps.*:Pause.*:Resume.*:Resources.*:CgroupProcesses.*:Rootless.*'
 
 # Runs STEP's command with the step timeout, recording its output and exit status.
 # Usage: run_step STEP COMMAND [ARG...]
@@ -58,5 +59,6 @@ OCIRUN_TEST_BINARY=$ocirun OCIRUN_TEST_TIMEOUT_SCALE=$kTimeoutScale run_step int
     --gtest_filter="$kIntegrationFilter" --gtest_output="json:$results/integration.json"
 run_step containers bash "$script_dir/containers-guest.sh" "$ocirun" "$rootfs" "$results"
 run_step apparmor bash "$script_dir/apparmor-guest.sh" "$ocirun" "$rootfs" "$results"
+run_step rootless bash "$script_dir/rootless-guest.sh" "$ocirun" "$rootfs" "$results"
 
 umount "$shared_rootfs"

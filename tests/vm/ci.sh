@@ -74,8 +74,11 @@ image_seconds=$((SECONDS - start))
 
 rm -rf "$results"
 mkdir -p "$results"
+mkdir -p "$results/rootless-base"
 "$build_dir/ocirun" spec --bundle "$results" &&
-    python3 "$script_dir/container-configs.py" "$results/config.json" "$results" ||
+    "$build_dir/ocirun" spec --rootless --bundle "$results/rootless-base" &&
+    python3 "$script_dir/container-configs.py" "$results/config.json" "$results" \
+        "$results/rootless-base/config.json" ||
     harness_failed "could not write the container configs"
 
 start=$SECONDS

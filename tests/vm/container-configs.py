@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
-"""Writes the container configs that containers-guest.sh and apparmor-guest.sh run in the VM.
+"""Writes the container configs that containers-guest.sh, apparmor-guest.sh and
+rootless-guest.sh run in the VM.
 
-Usage: container-configs.py BASE_CONFIG OUT_DIR
+Usage: container-configs.py BASE_CONFIG OUT_DIR [ROOTLESS_BASE_CONFIG]
 
-BASE_CONFIG is the output of `ocirun spec`. The guest image has no python3 or jq, so every
-config the guest needs is written here, one file a case, with rootfs "rootfs" relative to the
-bundle. The values that containers-guest.sh reads back from the cgroup files are fixed here.
-The guest's disk number is known only in the guest, so the blockIO configs carry the strings
-DISK_MAJOR and DISK_MINOR in its place, and containers-guest.sh replaces them.
+BASE_CONFIG is the output of `ocirun spec`, ROOTLESS_BASE_CONFIG that of `ocirun spec
+--rootless`. Without ROOTLESS_BASE_CONFIG no rootless config is written. The guest image has
+no python3 or jq, so every config the guest needs is written here, one file a case, with rootfs
+"rootfs" relative to the bundle. The values that the guest scripts read back from the cgroup
+files are fixed here. The guest's disk number is known only in the guest, so the blockIO
+configs carry the strings DISK_MAJOR and DISK_MINOR in its place, and containers-guest.sh
+replaces them. The rootless configs contain the tokens @UID@, @GID@ and @ROOTFS@, which
+rootless-guest.sh replaces with the ids of the user it creates and the path of its rootfs.
 """
 import json
 import os
 import sys
 
 MIB = 1 << 20
+# The cgroup of rootless-guest.sh's limits container: below user@UID.service, the subtree that
+# systemd delegates to the user's manager.
+ROOTLESS_CGROUP = "/user.slice/user-@UID@.slice/user@@UID@.service/ocirun-rootless/limits"
 
 
 def base_config(path):
@@ -135,16 +142,60 @@ def variants(base):
         configs[variant] = config
     return configs
 
+def rootless_base_config(path):
+    """The rootless config, mapping root in the container to the user of rootless-guest.sh."""
+    config = base_config(path)
+    # ocirun rejects a rootfs reached through a symlink, so rootless-guest.sh writes the path
+    # of the one copy that all its bundles share.
+    config["root"] = {"path": "@ROOTFS@", "readonly": True}
+    config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": "@UID@", "size": 1}]
+    config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": "@GID@", "size": 1}]
+    # A cgroup namespace lets the container mount its own cgroup at /sys/fs/cgroup, where
+    # rootless-guest.sh reads the limits from inside.
+    config["linux"]["namespaces"].append({"type": "cgroup"})
+    return config
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: container-configs.py BASE_CONFIG OUT_DIR")
-    base = base_config(sys.argv[1])
-    out_dir = sys.argv[2]
-    os.makedirs(out_dir, exist_ok=True)
-    for name, config in variants(base).items():
+
+def rootless_variants(base):
+    """The rootless configs: limits in a cgroup that systemd delegates to the user, and the
+    cases where the user may not write the cgroup."""
+    limits = {"memory": {"limit": 64 * MIB}, "pids": {"limit": 32}}
+    configs = {}
+
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = ROOTLESS_CGROUP
+    config["linux"]["resources"] = limits
+    configs["rootless-limits"] = config
+
+    config = json.loads(json.dumps(base))
+    configs["rootless-default-path"] = config
+
+    # The root of the hierarchy belongs to root, so the user can create no cgroup there.
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "/ocirun-rootless-denied"
+    config["linux"]["resources"] = limits
+    configs["rootless-denied-path"] = config
+
+    config = json.loads(json.dumps(base))
+    config["linux"]["resources"] = limits
+    configs["rootless-limits-default-path"] = config
+    return configs
+
+
+def write_configs(configs, out_dir):
+    for name, config in configs.items():
         with open(os.path.join(out_dir, f"config-{name}.json"), "w") as target:
             json.dump(config, target, indent=2)
+
+
+def main():
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: container-configs.py BASE_CONFIG OUT_DIR [ROOTLESS_BASE_CONFIG]")
+    out_dir = sys.argv[2]
+    os.makedirs(out_dir, exist_ok=True)
+    write_configs(variants(base_config(sys.argv[1])), out_dir)
+    if len(sys.argv) == 4:
+        write_configs(rootless_variants(rootless_base_config(sys.argv[3])), out_dir)
 
 
 if __name__ == "__main__":
