@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "cgroups/files.h"
+#include "cgroups/systemd_bus.h"
 #include "cgroups/systemd_unit.h"
 
 namespace ocirun::cgroups {
@@ -58,13 +59,25 @@ std::string own_cgroup_below_mount(const Layout& layout, const Hierarchy& hierar
 }
 
 // systemd places a unit's cgroup at the same path in every hierarchy it manages, and the
-// other v1 hierarchies get that path too, as runc does.
+// other v1 hierarchies get that path too, as runc does. A user's manager places its units
+// below its own cgroup, which only cgroup v2 delegates to the user.
 CgroupPaths systemd_paths(const Layout& layout, const CgroupRequest& request) {
     SystemdUnit unit = systemd_unit(request);
+    std::string manager_root;
+    if (uses_user_manager()) {
+        if (layout.mode != Mode::unified) {
+            throw_error(
+                "the systemd cgroup driver (--systemd-cgroup) of a rootless container needs a "
+                "pure cgroup v2 host, because systemd delegates no cgroup v1 hierarchy to a "
+                "user; run without --systemd-cgroup",
+                ErrorKind::unsupported);
+        }
+        manager_root = manager_cgroup();
+    }
     CgroupPaths paths;
     for (const Hierarchy& hierarchy : layout.hierarchies) {
         for (const std::string& key : hierarchy.keys()) {
-            paths[key] = join_clean(hierarchy.mount_point, unit.cgroup);
+            paths[key] = join_clean(hierarchy.mount_point, manager_root + unit.cgroup);
         }
     }
     return paths;

@@ -98,6 +98,11 @@ OCIRUN_SD_BUS_FORWARD int sd_bus_open_system(sd_bus** bus) {
     return real != nullptr ? real(bus) : -ELIBACC;
 }
 
+OCIRUN_SD_BUS_FORWARD int sd_bus_open_user(sd_bus** bus) {
+    static auto* real = libsystemd_function<decltype(sd_bus_open_user)>("sd_bus_open_user");
+    return real != nullptr ? real(bus) : -ELIBACC;
+}
+
 // A bus or message exists only when libsystemd was loaded, so without the library there is
 // nothing to release.
 OCIRUN_SD_BUS_FORWARD sd_bus* sd_bus_flush_close_unref(sd_bus* bus) {
@@ -230,10 +235,7 @@ constexpr char kPrivateAddress[] = "unix:path=/run/systemd/private";
 // How long a start or stop job may take. runc 1.1.5 also waits 30 s.
 constexpr std::chrono::seconds kJobTimeout{30};
 
-struct BusCloser {
-    void operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
-};
-using Bus = std::unique_ptr<sd_bus, BusCloser>;
+using Bus = SystemdBus;
 
 struct MessageUnref {
     void operator()(sd_bus_message* message) const { sd_bus_message_unref(message); }
@@ -260,16 +262,44 @@ void check(int result, const std::string& context) {
     }
 }
 
-Bus connect_private() {
+// Returns a connection to the manager's own socket at `address`, or nullptr when it fails.
+Bus connect_private(const std::string& address) {
     sd_bus* bus = nullptr;
     if (sd_bus_new(&bus) < 0) {
         return nullptr;
     }
     Bus owned(bus);
-    if (sd_bus_set_address(bus, kPrivateAddress) < 0 || sd_bus_start(bus) < 0) {
+    if (sd_bus_set_address(bus, address.c_str()) < 0 || sd_bus_start(bus) < 0) {
         return nullptr;
     }
     return owned;
+}
+
+// Connects to the caller's user manager, where user@UID.service delegates a cgroup subtree:
+// first its private socket, as systemctl --user does, then the session bus
+// ($DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus), which runc's rootless driver uses.
+Bus connect_user_manager() {
+    const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
+    if (runtime_dir == nullptr || *runtime_dir == '\0') {
+        throw_error(
+            "the systemd cgroup driver (--systemd-cgroup) of a rootless container needs the "
+            "user's systemd manager, but XDG_RUNTIME_DIR is not set; run ocirun in the user's "
+            "login session or without --systemd-cgroup",
+            ErrorKind::unsupported);
+    }
+    if (Bus bus = connect_private("unix:path=" + std::string(runtime_dir) + "/systemd/private")) {
+        return bus;
+    }
+    sd_bus* bus = nullptr;
+    int result = sd_bus_open_user(&bus);
+    if (result < 0) {
+        throw_errno("connect to the user's systemd manager at " +
+                        quote(std::string(runtime_dir) + "/systemd/private") +
+                        " or over the session bus (is user@" + std::to_string(geteuid()) +
+                        ".service running?)",
+                    -result);
+    }
+    return Bus(bus);
 }
 
 Bus connect() {
@@ -280,16 +310,13 @@ Bus connect() {
             ErrorKind::unsupported);
     }
     load_libsystemd();
-    if (geteuid() == 0) {
-        if (Bus bus = connect_private()) {
-            return bus;
-        }
+    if (uses_user_manager()) {
+        return connect_user_manager();
+    }
+    if (Bus bus = connect_private(kPrivateAddress)) {
+        return bus;
     }
     sd_bus* bus = nullptr;
-    // TODO: runc 1.1.5 connects a non-zero euid to the user's own manager (the session bus
-    // under $XDG_RUNTIME_DIR), where user@UID.service delegates a cgroup subtree. This always
-    // uses the system manager, which rejects a transient scope from an unprivileged caller
-    // unless polkit allows it.
     int result = sd_bus_open_system(&bus);
     if (result < 0) {
         throw_errno("connect to systemd over D-Bus", -result);
@@ -445,8 +472,31 @@ std::string read_job(sd_bus_message* reply, const std::string& method) {
 
 }  // namespace
 
+void SystemdBusCloser::operator()(sd_bus* bus) const {
+    sd_bus_flush_close_unref(bus);
+}
+
 bool systemd_running() {
     return path_exists("/run/systemd/system");
+}
+
+// NOTE: root inside a user namespace, as under rootless podman, counts as root here and reaches
+// the system manager, which rejects its units. runc (libcontainer/cgroups/systemd/user.go)
+// connects such a caller to the user's manager, with the uid that busctl --user reports.
+bool uses_user_manager() {
+    return geteuid() != 0;
+}
+
+SystemdBus connect_systemd() {
+    return connect();
+}
+
+std::string manager_cgroup() {
+    if (!uses_user_manager()) {
+        return "";
+    }
+    Bus bus = connect();
+    return unit_property(bus.get(), kManagerPath, kManager, "ControlGroup");
 }
 
 bool start_transient_unit(const std::string& name, const std::vector<UnitProperty>& properties) {
@@ -479,7 +529,8 @@ bool start_transient_unit(const std::string& name, const std::vector<UnitPropert
     if (state != "active") {
         state += scope_result(bus.get(), object);
         throw_error("systemd unit " + quote(name) + " did not start: its state is " + state +
-                    " (see journalctl -u " + name + ")");
+                    " (see journalctl " + (uses_user_manager() ? "--user-unit " : "-u ") + name +
+                    ")");
     }
     return true;
 }

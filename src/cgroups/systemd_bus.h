@@ -1,15 +1,35 @@
 // Starting and stopping transient units through systemd's D-Bus API (sd-bus).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cgroups/systemd_properties.h"
 
+struct sd_bus;
+
 namespace ocirun::cgroups {
+
+struct SystemdBusCloser {
+    void operator()(sd_bus* bus) const;
+};
+using SystemdBus = std::unique_ptr<sd_bus, SystemdBusCloser>;
 
 // True when systemd is the init system (it creates /run/systemd/system at boot).
 bool systemd_running();
+
+// True for every caller other than root. The driver then uses the caller's own systemd manager
+// (user@UID.service) instead of the system manager, as runc's rootless driver does.
+bool uses_user_manager();
+
+// Connects to the manager that uses_user_manager() selects. Throws Error when systemd is not
+// running, libsystemd cannot be loaded, or the manager cannot be reached.
+SystemdBus connect_systemd();
+
+// Returns the cgroup of the manager's root below the hierarchy root: "" for the system manager,
+// "/user.slice/user-1000.slice/user@1000.service" for the manager of uid 1000.
+std::string manager_cgroup();
 
 // Starts the transient unit `name` with `properties` and waits for systemd's job to finish.
 // Returns false when the unit exists already. Throws Error when systemd rejects the unit, the

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "cgroups/files.h"
+#include "cgroups/systemd_bus.h"
 
 namespace ocirun::cgroups {
 namespace {
@@ -81,9 +82,11 @@ std::string expand_slice(const std::string& slice) {
 }
 
 SystemdUnit systemd_unit(const CgroupRequest& request) {
+    // As in runc, a user's manager puts units in its own user.slice by default.
+    const std::string default_slice = uses_user_manager() ? "user.slice" : "system.slice";
     std::string cgroups_path = request.cgroups_path;
     if (cgroups_path.empty()) {
-        cgroups_path = "system.slice:ocirun:" + request.id;
+        cgroups_path = default_slice + ":ocirun:" + request.id;
     }
     std::vector<std::string> fields = split_fields(cgroups_path);
     if (fields.size() != 3) {
@@ -92,7 +95,7 @@ SystemdUnit systemd_unit(const CgroupRequest& request) {
                     ErrorKind::invalid_spec);
     }
     SystemdUnit unit;
-    unit.slice = fields[0].empty() ? "system.slice" : fields[0];
+    unit.slice = fields[0].empty() ? default_slice : fields[0];
     if (ends_with(fields[2], kSliceSuffix)) {
         // TODO: runc creates a slice unit, not a scope, for a name ending in ".slice".
         throw_error("cgroupsPath " + quote(cgroups_path) +

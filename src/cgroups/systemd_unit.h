@@ -21,7 +21,9 @@ std::string expand_slice(const std::string& slice);
 
 // Returns the scope for the request's cgroupsPath "slice:prefix:name" (unit "prefix-name.scope"
 // in slice, "system.slice" when the slice is empty). An empty cgroupsPath means
-// "system.slice:ocirun:ID". Throws Error (invalid_spec) for any other form.
+// "system.slice:ocirun:ID". With a user's manager (uses_user_manager()) the default slice is
+// "user.slice", and `cgroup` is relative to the manager's root cgroup (manager_cgroup()).
+// Throws Error (invalid_spec) for any other form.
 SystemdUnit systemd_unit(const CgroupRequest& request);
 
 }  // namespace ocirun::cgroups

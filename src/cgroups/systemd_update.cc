@@ -2,7 +2,6 @@
 #include "cgroups/systemd_update.h"
 
 #include <systemd/sd-bus.h>
-#include <unistd.h>
 
 #include <memory>
 #include <string_view>
@@ -16,9 +15,6 @@ namespace {
 
 constexpr char kBuildMessage[] = "build the D-Bus SetUnitProperties message";
 
-struct BusCloser {
-    void operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
-};
 struct MessageUnref {
     void operator()(sd_bus_message* message) const { sd_bus_message_unref(message); }
 };
@@ -88,25 +84,14 @@ int append_value(sd_bus_message* message, const PropertyValue& value) {
         value);
 }
 
-std::unique_ptr<sd_bus, BusCloser> connect_to_systemd() {
+SystemdBus connect_to_systemd() {
     if (!systemd_running()) {
         throw_error(
             "update of a container made with --systemd-cgroup needs systemd, which is not "
             "running",
             ErrorKind::unsupported);
     }
-    sd_bus* bus = nullptr;
-    // systemd's private socket needs no dbus-daemon, but only root may use it.
-    if (geteuid() == 0 && sd_bus_new(&bus) >= 0) {
-        if (sd_bus_set_address(bus, "unix:path=/run/systemd/private") >= 0 &&
-            sd_bus_start(bus) >= 0) {
-            return std::unique_ptr<sd_bus, BusCloser>(bus);
-        }
-        sd_bus_flush_close_unref(bus);
-        bus = nullptr;
-    }
-    check(sd_bus_open_system(&bus), "connect to systemd over D-Bus");
-    return std::unique_ptr<sd_bus, BusCloser>(bus);
+    return connect_systemd();
 }
 
 }  // namespace

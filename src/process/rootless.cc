@@ -105,10 +105,13 @@ bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,
     if (flag != "auto" && !flag.empty()) {
         throw_error("invalid --rootless value " + quote(flag) + ": expected true, false or auto");
     }
-    if (systemd_cgroup) {
-        return false;
+    if (euid != 0) {
+        return true;
     }
-    return euid != 0 || in_user_namespace;
+    // NOTE: with --systemd-cgroup runc 1.1.5 asks `busctl --user status` for the owner of the
+    // user's bus here and is rootless when that owner is not root. ocirun assumes root, as runc
+    // does when busctl fails.
+    return in_user_namespace && !systemd_cgroup;
 }
 
 bool honors_xdg_runtime_dir(uid_t euid, bool in_user_namespace, const char* user_variable) {

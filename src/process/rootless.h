@@ -18,10 +18,11 @@ bool is_user_namespace_map(const std::string& uid_map);
 // Reads /proc/self/uid_map and applies is_user_namespace_map. False when the file is missing.
 bool running_in_user_namespace();
 
-// Decides `--rootless` as runc 1.1.5 does: "true" and "false" are taken as given; "auto" is
-// false with --systemd-cgroup, true when `euid` is not 0 or the process runs in a user
-// namespace, and false otherwise. A rootless container uses a cgroup only where it can write
-// one.
+// Decides `--rootless` as runc 1.1.5 does: "true" and "false" are taken as given. "auto" is true
+// when `euid` is not 0, also with --systemd-cgroup, whose scope then comes from the user's own
+// systemd manager. For root in a user namespace it is true without --systemd-cgroup and false
+// with it, and for root outside one it is false. A rootless container uses a cgroup only where
+// it can write one.
 bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,
                      bool in_user_namespace);
 

@@ -167,6 +167,12 @@ def rootless_variants(base):
     config["linux"]["resources"] = limits
     configs["rootless-limits"] = config
 
+    # --systemd-cgroup as the user: a scope of the user's manager, in its user.slice.
+    config = json.loads(json.dumps(base))
+    config["linux"]["cgroupsPath"] = "user.slice:ocirun-rootless:systemd"
+    config["linux"]["resources"] = limits
+    configs["rootless-systemd"] = config
+
     config = json.loads(json.dumps(base))
     configs["rootless-default-path"] = config
 

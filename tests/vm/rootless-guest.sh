@@ -158,6 +158,11 @@ cgroup_directory() {
     grep -o '"cgroup_paths":{[^}]*}' "$(state_file "$1")" | grep -o '"":"[^"]*"' | cut -d'"' -f4
 }
 
+# Prints the property NAME of the owner's systemd user unit UNIT.
+user_unit_property() {
+    as_user "$owner" "$runtime_dir" systemctl --user show -P "$2" "$1"
+}
+
 # Prints the string or number field NAME of `ocirun state ID` run as the owner.
 state_field() {
     as_user "$owner" "$runtime_dir" "$work/ocirun" state "$1" | grep -o "\"$2\": *[^,}]*" |
@@ -364,6 +369,57 @@ check_not_writable() {
     fi
 }
 
+# The systemd driver as the user: ocirun asks the user's manager for the scope, which systemd
+# creates below user@UID.service with the limits as unit properties.
+check_systemd_driver() {
+    local id=systemd unit=ocirun-rootless-systemd.scope dir pid
+    dir=$user_service/user.slice/$unit
+    if ! ocirun_in_scope --systemd-cgroup run --detach --bundle "$(make_bundle systemd)" "$id"; then
+        fail "--systemd-cgroup run as the user"
+        last_output
+        return
+    fi
+    pass "--systemd-cgroup run as the user"
+    expect_value "cgroup of the user's scope" "$(cgroup_directory "$id")" "$dir"
+    expect_value "$unit ActiveState" "$(user_unit_property "$unit" ActiveState)" active
+    expect_value "$unit MemoryMax" "$(user_unit_property "$unit" MemoryMax)" $((64 * kMiB))
+    expect_value "$unit TasksMax" "$(user_unit_property "$unit" TasksMax)" 32
+    expect_value "memory.max of the user's scope" "$(cat "$dir/memory.max")" $((64 * kMiB))
+    expect_value "pids.max of the user's scope" "$(cat "$dir/pids.max")" 32
+    pid=$(state_field "$id" pid)
+    expect_value "cgroup of init in the user's scope" "$(cat "/proc/$pid/cgroup")" \
+        "0::${dir#/sys/fs/cgroup}"
+
+    if ocirun_outside --systemd-cgroup update --memory 32M "$id"; then
+        expect_value "$unit MemoryMax after update" "$(user_unit_property "$unit" MemoryMax)" \
+            $((32 * kMiB))
+        expect_value "memory.max of the user's scope after update" "$(cat "$dir/memory.max")" \
+            $((32 * kMiB))
+    else
+        fail "--systemd-cgroup update --memory as the user"
+        last_output
+    fi
+
+    if ocirun_outside --systemd-cgroup delete --force "$id"; then
+        pass "--systemd-cgroup delete --force as the user"
+    else
+        fail "--systemd-cgroup delete --force as the user"
+        last_output
+    fi
+    if [ -e "$dir" ]; then
+        fail "cgroup $dir is left after delete --force"
+    else
+        pass "no cgroup of the user's scope left after delete --force"
+    fi
+    local state
+    state=$(user_unit_property "$unit" ActiveState)
+    if [ "$state" != active ]; then
+        pass "$unit is $state after delete"
+    else
+        fail "$unit is still active after delete"
+    fi
+}
+
 if check_run_with_limits; then
     check_commands
     # After the other checks that exec, because the processes it starts fill pids.max.
@@ -373,4 +429,5 @@ if check_run_with_limits; then
 fi
 check_default_path
 check_not_writable
+check_systemd_driver
 exit "$failures"

@@ -56,7 +56,13 @@ TEST(Rootless, AutoFollowsEuidAndNamespace) {
     EXPECT_FALSE(decide_rootless("auto", false, 0, false));
     EXPECT_TRUE(decide_rootless("auto", false, 1000, false));
     EXPECT_TRUE(decide_rootless("auto", false, 0, true));
-    EXPECT_FALSE(decide_rootless("auto", true, 1000, true));
+}
+
+TEST(Rootless, AutoWithSystemdCgroup) {
+    EXPECT_TRUE(decide_rootless("auto", true, 1000, false));
+    EXPECT_TRUE(decide_rootless("auto", true, 1000, true));
+    EXPECT_FALSE(decide_rootless("auto", true, 0, true));
+    EXPECT_FALSE(decide_rootless("auto", true, 0, false));
 }
 
 TEST(Rootless, XdgRuntimeDirRule) {
