@@ -573,6 +573,10 @@ TEST_F(Rootless, InitNotDumpableBeforeExecve) {
     RootlessContainer container(user(), {"/bin/true"});
     std::string attack_dir = make_temp_dir("ocirun-rootless-attack");
     ASSERT_EQ(chown(attack_dir.c_str(), user().uid(), user().gid()), 0);
+    // The user may not create mount points in the root-owned rootfs, so the test makes them.
+    for (const char* mount_point : {"/probe", "/attack"}) {
+        std::filesystem::create_directories(std::string(OCIRUN_ROOTFS) + mount_point);
+    }
     container.config["mounts"].push_back({{"destination", "/probe"},
                                           {"type", "bind"},
                                           {"source", helpers_dir()},
