@@ -108,8 +108,8 @@ bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,
     if (euid != 0) {
         return true;
     }
-    // NOTE: with --systemd-cgroup runc 1.1.5 asks `busctl --user status` for the owner of the
-    // user's bus here and is rootless when that owner is not root. ocirun assumes root, as runc
+    // NOTE: with --systemd-cgroup runc 1.1.5 runs `busctl --user status` to find the owner of
+    // the user's bus here and is rootless when that owner is not root. ocirun assumes root, as runc
     // does when busctl fails.
     return in_user_namespace && !systemd_cgroup;
 }

@@ -1,4 +1,4 @@
-// Which SECCOMP_FILTER_FLAG_* bits the running kernel accepts, probed without loading a filter.
+// A probe of the SECCOMP_FILTER_FLAG_* bits that the running kernel accepts, which loads no filter.
 #pragma once
 
 #include <functional>
@@ -12,7 +12,7 @@ namespace ocirun::security {
 using SeccompFlagProbe = std::function<bool(unsigned flag)>;
 
 // Returns whether seccomp(2) on the running kernel accepts `flag`. It passes a null filter, so
-// nothing is installed on the calling process whatever the answer.
+// nothing is installed on the calling process whatever the result.
 bool kernel_accepts_seccomp_flag(unsigned flag);
 
 // Checks each name of linux.seccomp.flags whose bit is set in `flags` (the bits the filter

@@ -369,8 +369,8 @@ check_not_writable() {
     fi
 }
 
-# The systemd driver as the user: ocirun asks the user's manager for the scope, which systemd
-# creates below user@UID.service with the limits as unit properties.
+# The systemd driver as the user: ocirun requests the scope from the user's manager, which
+# creates it below user@UID.service with the limits as unit properties.
 check_systemd_driver() {
     local id=systemd unit=ocirun-rootless-systemd.scope dir pid
     dir=$user_service/user.slice/$unit
