@@ -15,6 +15,8 @@
 // initial stack and registers unchanged, and the constructor in main.cc takes over.
 #include "cli/entry.h"
 
+#include "security/container_command.h"
+
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/statfs.h>
@@ -46,53 +48,6 @@ long raw_syscall(long number, long a = 0, long b = 0, long c = 0, long d = 0, lo
     return result;
 }
 
-bool equals(const char* text, const char* expected) {
-    while (*text != '\0' && *text == *expected) {
-        ++text;
-        ++expected;
-    }
-    return *text == *expected;
-}
-
-bool contains_char(const char* text, char character) {
-    for (; *text != '\0'; ++text) {
-        if (*text == character) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// The same decision as security::runs_container_code, written without glibc. A change to one
-// must be made to the other.
-bool runs_container_code(long argc, char** argv) {
-    auto is_container_command = [](const char* command) {
-        return equals(command, "create") || equals(command, "run") || equals(command, "exec") ||
-               equals(command, "restore");
-    };
-    for (long i = 1; i < argc; ++i) {
-        const char* arg = argv[i];
-        if (arg[0] != '-') {
-            return is_container_command(arg);
-        }
-        if (equals(arg, "--")) {
-            return i + 1 < argc && is_container_command(argv[i + 1]);
-        }
-        if (contains_char(arg, '=') || equals(arg, "--debug") ||
-            equals(arg, "--systemd-cgroup") || equals(arg, "--help") || equals(arg, "-h") ||
-            equals(arg, "--version") || equals(arg, "-v")) {
-            continue;
-        }
-        if (equals(arg, "--root") || equals(arg, "--log") || equals(arg, "--log-format") ||
-            equals(arg, "--rootless") || equals(arg, "--criu")) {
-            ++i;
-            continue;
-        }
-        return true;
-    }
-    return false;
-}
-
 bool is_write_protected(long fd) {
     long seals = raw_syscall(SYS_fcntl, fd, F_GET_SEALS);
     if (seals >= 0 && (seals & kRequiredSeals) == kRequiredSeals) {
@@ -108,7 +63,7 @@ bool is_write_protected(long fd) {
 // Re-executes the binary from a read-only bind mount when the command needs it. Returns the
 // EntryResult for main.cc when it does not re-execute.
 int try_reexec(long argc, char** argv, char** envp) {
-    if (!runs_container_code(argc, argv)) {
+    if (!ocirun::security::runs_container_code(static_cast<int>(argc), argv)) {
         return ocirun::cli::kEntryNoReexec;
     }
     long exe = raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/proc/self/exe"),

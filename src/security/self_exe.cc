@@ -42,21 +42,6 @@ namespace {
 
 constexpr int kRequiredSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 
-// Global flags of the command line that take a value as the next argument.
-bool takes_value(std::string_view flag) {
-    return flag == "--root" || flag == "--log" || flag == "--log-format" || flag == "--rootless" ||
-           flag == "--criu";
-}
-
-bool is_boolean_flag(std::string_view flag) {
-    return flag == "--debug" || flag == "--systemd-cgroup" || flag == "--help" || flag == "-h" ||
-           flag == "--version" || flag == "-v";
-}
-
-bool is_container_command(std::string_view command) {
-    return command == "create" || command == "run" || command == "exec" || command == "restore";
-}
-
 int create_memfd(const char* name) {
     unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
 #ifdef MFD_EXEC
@@ -110,28 +95,6 @@ int open_protected_image(int exe) {
 }
 
 }  // namespace
-
-bool runs_container_code(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (arg.empty() || arg[0] != '-') {
-            return is_container_command(arg);
-        }
-        if (arg == "--") {
-            return i + 1 < argc ? is_container_command(argv[i + 1]) : false;
-        }
-        if (arg.find('=') != std::string_view::npos || is_boolean_flag(arg)) {
-            continue;
-        }
-        if (takes_value(arg)) {
-            ++i;
-            continue;
-        }
-        // An unknown flag may take a value, so the command cannot be found safely.
-        return true;
-    }
-    return false;
-}
 
 bool is_sealed_memfd(int fd) {
     int seals = fcntl(fd, F_GET_SEALS);

@@ -4,16 +4,12 @@
 
 #include <functional>
 
+#include "security/container_command.h"
+
 namespace ocirun::security {
 
 // Decides from the command line whether this invocation runs code in a container.
 using SealPredicate = std::function<bool(int argc, char** argv)>;
-
-// Returns true when the command (the first argument after the global flags) is create, run,
-// exec or restore, the commands whose process enters a container before execve. An unknown
-// global flag also returns true, because a missed re-exec is worse than a needless one.
-// cli/entry.cc makes the same decision without glibc, so a change here must be made there too.
-bool runs_container_code(int argc, char** argv);
 
 // Returns true when `fd` is a memfd carrying every seal that makes it immutable: F_SEAL_SEAL,
 // F_SEAL_SHRINK, F_SEAL_GROW and F_SEAL_WRITE.
