@@ -160,32 +160,24 @@ def rootless_variants(base):
     """The rootless configs: limits in a cgroup that systemd delegates to the user, and the
     cases where the user may not write the cgroup."""
     limits = {"memory": {"limit": 64 * MIB}, "pids": {"limit": 32}}
-    configs = {}
 
-    config = json.loads(json.dumps(base))
-    config["linux"]["cgroupsPath"] = ROOTLESS_CGROUP
-    config["linux"]["resources"] = limits
-    configs["rootless-limits"] = config
+    def variant(cgroups_path, resources):
+        config = json.loads(json.dumps(base))
+        if cgroups_path is not None:
+            config["linux"]["cgroupsPath"] = cgroups_path
+        if resources is not None:
+            config["linux"]["resources"] = resources
+        return config
 
-    # --systemd-cgroup as the user: a scope of the user's manager, in its user.slice.
-    config = json.loads(json.dumps(base))
-    config["linux"]["cgroupsPath"] = "user.slice:ocirun-rootless:systemd"
-    config["linux"]["resources"] = limits
-    configs["rootless-systemd"] = config
-
-    config = json.loads(json.dumps(base))
-    configs["rootless-default-path"] = config
-
-    # The root of the hierarchy belongs to root, so the user can create no cgroup there.
-    config = json.loads(json.dumps(base))
-    config["linux"]["cgroupsPath"] = "/ocirun-rootless-denied"
-    config["linux"]["resources"] = limits
-    configs["rootless-denied-path"] = config
-
-    config = json.loads(json.dumps(base))
-    config["linux"]["resources"] = limits
-    configs["rootless-limits-default-path"] = config
-    return configs
+    return {
+        "rootless-limits": variant(ROOTLESS_CGROUP, limits),
+        # --systemd-cgroup as the user: a scope of the user's manager, in its user.slice.
+        "rootless-systemd": variant("user.slice:ocirun-rootless:systemd", limits),
+        "rootless-default-path": variant(None, None),
+        # The root of the hierarchy belongs to root, so the user can create no cgroup there.
+        "rootless-denied-path": variant("/ocirun-rootless-denied", limits),
+        "rootless-limits-default-path": variant(None, limits),
+    }
 
 
 def write_configs(configs, out_dir):

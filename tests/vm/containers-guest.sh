@@ -20,16 +20,8 @@ disk_number=$(cat "/sys/block/$kDisk/dev")
 
 work=$(mktemp -d /tmp/ocirun-containers.XXXXXX)
 state_root=$work/state
-failures=0
-
-pass() {
-    echo "ok    $*"
-}
-
-fail() {
-    echo "FAIL  $*"
-    failures=$((failures + 1))
-}
+# shellcheck source-path=SCRIPTDIR source=guest-checks.sh
+. "$(dirname "$0")/guest-checks.sh"
 
 # Compares a value read back with the expected one. Usage: expect_value DESCRIPTION ACTUAL EXPECTED
 expect_value() {

@@ -22,14 +22,9 @@ readonly kSetupFailed=125
 # Seconds an ocirun command or a user manager start may take under emulation.
 readonly kCommandTimeout=120
 
-failures=0
-pass() {
-    echo "ok    $*"
-}
-fail() {
-    echo "FAIL  $*"
-    failures=$((failures + 1))
-}
+# shellcheck source-path=SCRIPTDIR source=guest-checks.sh
+. "$(dirname "$0")/guest-checks.sh"
+
 setup_failed() {
     echo "rootless-guest.sh: $*" >&2
     exit "$kSetupFailed"
