@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdarg>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "cgroups/files.h"
+#include "process/rootless.h"
 
 namespace ocirun::cgroups {
 namespace {
@@ -275,31 +277,43 @@ Bus connect_private(const std::string& address) {
     return owned;
 }
 
-// Connects to the caller's user manager, where user@UID.service delegates a cgroup subtree:
-// first its private socket, as systemctl --user does, then the session bus
-// ($DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus), which runc's rootless driver uses.
-Bus connect_user_manager() {
+// Returns a connection to the caller's user manager, where user@UID.service delegates a cgroup
+// subtree: first its private socket, as systemctl --user does, then the session bus
+// ($DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus), which runc's rootless driver uses. Returns
+// nullptr and sets `error` (a negative errno) when neither works.
+Bus try_connect_user_manager(const std::string& runtime_dir, int& error) {
+    if (Bus bus = connect_private("unix:path=" + runtime_dir + "/systemd/private")) {
+        return bus;
+    }
+    sd_bus* bus = nullptr;
+    error = sd_bus_open_user(&bus);
+    return error < 0 ? nullptr : Bus(bus);
+}
+
+const char* xdg_runtime_dir() {
     const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
-    if (runtime_dir == nullptr || *runtime_dir == '\0') {
+    return runtime_dir == nullptr || *runtime_dir == '\0' ? nullptr : runtime_dir;
+}
+
+Bus connect_user_manager() {
+    const char* runtime_dir = xdg_runtime_dir();
+    if (runtime_dir == nullptr) {
         throw_error(
             "the systemd cgroup driver (--systemd-cgroup) of a rootless container needs the "
             "user's systemd manager, but XDG_RUNTIME_DIR is not set; run ocirun in the user's "
             "login session or without --systemd-cgroup",
             ErrorKind::unsupported);
     }
-    if (Bus bus = connect_private("unix:path=" + std::string(runtime_dir) + "/systemd/private")) {
-        return bus;
-    }
-    sd_bus* bus = nullptr;
-    int result = sd_bus_open_user(&bus);
-    if (result < 0) {
+    int error = 0;
+    Bus bus = try_connect_user_manager(runtime_dir, error);
+    if (!bus) {
         throw_errno("connect to the user's systemd manager at " +
                         quote(std::string(runtime_dir) + "/systemd/private") +
                         " or over the session bus (is user@" + std::to_string(geteuid()) +
                         ".service running?)",
-                    -result);
+                    -error);
     }
-    return Bus(bus);
+    return bus;
 }
 
 Bus connect() {
@@ -379,8 +393,8 @@ void append_properties(sd_bus_message* message, const std::vector<UnitProperty>&
 int get_string_property(sd_bus* bus, const std::string& object, const char* interface,
                         const char* name, sd_bus_error* error, std::string& value) {
     sd_bus_message* reply = nullptr;
-    int result = sd_bus_get_property(bus, kService, object.c_str(), interface, name, error, &reply,
-                                     "s");
+    int result =
+        sd_bus_get_property(bus, kService, object.c_str(), interface, name, error, &reply, "s");
     Message owned(reply);
     if (result < 0) {
         return result;
@@ -470,6 +484,31 @@ std::string read_job(sd_bus_message* reply, const std::string& method) {
     return job;
 }
 
+// Root in a user namespace, as rootless podman runs the runtime, has the user's manager when
+// $XDG_RUNTIME_DIR leads to one that an ordinary user owns. runc 1.1.5 asks `busctl --user
+// status` for the bus owner; the manager's own cgroup names the same uid.
+bool user_manager_owned_by_unprivileged_user() {
+    const char* runtime_dir = xdg_runtime_dir();
+    if (runtime_dir == nullptr || !systemd_running()) {
+        return false;
+    }
+    try {
+        load_libsystemd();
+        int error = 0;
+        Bus bus = try_connect_user_manager(runtime_dir, error);
+        if (!bus) {
+            return false;
+        }
+        std::optional<uid_t> owner =
+            manager_owner_uid(unit_property(bus.get(), kManagerPath, kManager, "ControlGroup"));
+        return owner && *owner != 0;
+    } catch (const Error& error) {
+        log::debug("no user systemd manager for root in a user namespace: " +
+                   std::string(error.what()));
+        return false;
+    }
+}
+
 }  // namespace
 
 void SystemdBusCloser::operator()(sd_bus* bus) const {
@@ -480,11 +519,30 @@ bool systemd_running() {
     return path_exists("/run/systemd/system");
 }
 
-// NOTE: root inside a user namespace, as under rootless podman, counts as root here and reaches
-// the system manager, which rejects its units. runc (libcontainer/cgroups/systemd/user.go)
-// connects such a caller to the user's manager, with the uid that busctl --user reports.
+std::optional<uid_t> manager_owner_uid(std::string_view control_group) {
+    constexpr std::string_view kPrefix = "user@";
+    constexpr std::string_view kSuffix = ".service";
+    std::string_view name = control_group.substr(control_group.rfind('/') + 1);
+    if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) {
+        return std::nullopt;
+    }
+    std::string_view digits =
+        name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+    uid_t uid = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), uid);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+        return std::nullopt;
+    }
+    return uid;
+}
+
 bool uses_user_manager() {
-    return geteuid() != 0;
+    if (geteuid() != 0) {
+        return true;
+    }
+    static const bool in_user_session =
+        process::running_in_user_namespace() && user_manager_owned_by_unprivileged_user();
+    return in_user_session;
 }
 
 SystemdBus connect_systemd() {

@@ -1,8 +1,12 @@
 // Starting and stopping transient units through systemd's D-Bus API (sd-bus).
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cgroups/systemd_properties.h"
@@ -19,9 +23,15 @@ using SystemdBus = std::unique_ptr<sd_bus, SystemdBusCloser>;
 // True when systemd is the init system (it creates /run/systemd/system at boot).
 bool systemd_running();
 
-// True for every caller other than root. The driver then uses the caller's own systemd manager
-// (user@UID.service) instead of the system manager, as runc's rootless driver does.
+// True for every caller other than root, and for root in a user namespace whose
+// $XDG_RUNTIME_DIR leads to the manager of a user other than root (rootless podman). The driver
+// then uses that user's own systemd manager (user@UID.service) instead of the system manager,
+// as runc's rootless driver does.
 bool uses_user_manager();
+
+// Returns UID when `control_group`, a manager's ControlGroup property, ends in
+// "user@UID.service"; nullopt for any other cgroup, such as the system manager's "".
+std::optional<uid_t> manager_owner_uid(std::string_view control_group);
 
 // Connects to the manager that uses_user_manager() selects. Throws Error when systemd is not
 // running, libsystemd cannot be loaded, or the manager cannot be reached.

@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "cgroups/cgroups.h"
+#include "cgroups/systemd_bus.h"
 #include "container/create_container.h"
 #include "container/intel_rdt.h"
 #include "container/lifecycle.h"
@@ -177,8 +178,9 @@ state::ContainerState initial_state(const GlobalOptions& global, const CreateOpt
     state.owner = geteuid();
     state.annotations = spec.annotations;
     state.systemd_cgroup = global.systemd_cgroup;
-    state.rootless = process::decide_rootless(global.rootless, global.systemd_cgroup, geteuid(),
-                                              process::running_in_user_namespace());
+    state.rootless = process::decide_rootless(
+        global.rootless, global.systemd_cgroup, geteuid(), process::running_in_user_namespace(),
+        global.systemd_cgroup && cgroups::uses_user_manager());
     if (spec.hooks) {
         state.extra[kPoststartHooksKey] = hooks_to_json(spec.hooks->poststart);
         state.extra[kPoststopHooksKey] = hooks_to_json(spec.hooks->poststop);

@@ -95,7 +95,7 @@ bool running_in_user_namespace() {
 }
 
 bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,
-                     bool in_user_namespace) {
+                     bool in_user_namespace, bool user_manager) {
     if (flag == "true") {
         return true;
     }
@@ -108,10 +108,10 @@ bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,
     if (euid != 0) {
         return true;
     }
-    // NOTE: with --systemd-cgroup runc 1.1.5 runs `busctl --user status` to find the owner of
-    // the user's bus here and is rootless when that owner is not root. ocirun assumes root, as runc
-    // does when busctl fails.
-    return in_user_namespace && !systemd_cgroup;
+    if (!in_user_namespace) {
+        return false;
+    }
+    return !systemd_cgroup || user_manager;
 }
 
 bool honors_xdg_runtime_dir(uid_t euid, bool in_user_namespace, const char* user_variable) {

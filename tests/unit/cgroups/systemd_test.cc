@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/error.h"
+#include "cgroups/systemd_bus.h"
 #include "cgroups/systemd_properties.h"
 #include "cgroups/systemd_unified.h"
 #include "cgroups/systemd_unit.h"
@@ -65,6 +66,17 @@ TEST(SystemdUnit, RejectsMalformed) {
          {"a:b", "a:b:c:d", "/docker/abc", "system.slice:p:bad/name", "nota-slice:p:n"}) {
         EXPECT_THROW(systemd_unit(systemd_request(path)), Error) << path;
     }
+}
+
+// The cgroup of a manager names its owner when it is a user's manager.
+TEST(ManagerOwner, FromControlGroup) {
+    EXPECT_EQ(manager_owner_uid("/user.slice/user-1000.slice/user@1000.service"), 1000U);
+    EXPECT_EQ(manager_owner_uid("/user.slice/user-0.slice/user@0.service"), 0U);
+    EXPECT_EQ(manager_owner_uid(""), std::nullopt);
+    EXPECT_EQ(manager_owner_uid("/init.scope"), std::nullopt);
+    EXPECT_EQ(manager_owner_uid("/user.slice/user@.service"), std::nullopt);
+    EXPECT_EQ(manager_owner_uid("/user.slice/user@10x.service"), std::nullopt);
+    EXPECT_EQ(manager_owner_uid("/user.slice/user@99999999999.service"), std::nullopt);
 }
 
 TEST(CpusetMask, Bits) {

@@ -47,22 +47,25 @@ TEST(Rootless, IdentityMapIsInitialNamespace) {
 }
 
 TEST(Rootless, FlagValuesAreTakenAsGiven) {
-    EXPECT_TRUE(decide_rootless("true", false, 0, false));
-    EXPECT_FALSE(decide_rootless("false", false, 1000, true));
-    EXPECT_THROW(decide_rootless("yes", false, 0, false), Error);
+    EXPECT_TRUE(decide_rootless("true", false, 0, false, false));
+    EXPECT_FALSE(decide_rootless("false", false, 1000, true, false));
+    EXPECT_THROW(decide_rootless("yes", false, 0, false, false), Error);
 }
 
 TEST(Rootless, AutoFollowsEuidAndNamespace) {
-    EXPECT_FALSE(decide_rootless("auto", false, 0, false));
-    EXPECT_TRUE(decide_rootless("auto", false, 1000, false));
-    EXPECT_TRUE(decide_rootless("auto", false, 0, true));
+    EXPECT_FALSE(decide_rootless("auto", false, 0, false, false));
+    EXPECT_TRUE(decide_rootless("auto", false, 1000, false, false));
+    EXPECT_TRUE(decide_rootless("auto", false, 0, true, false));
 }
 
 TEST(Rootless, AutoWithSystemdCgroup) {
-    EXPECT_TRUE(decide_rootless("auto", true, 1000, false));
-    EXPECT_TRUE(decide_rootless("auto", true, 1000, true));
-    EXPECT_FALSE(decide_rootless("auto", true, 0, true));
-    EXPECT_FALSE(decide_rootless("auto", true, 0, false));
+    EXPECT_TRUE(decide_rootless("auto", true, 1000, false, false));
+    EXPECT_TRUE(decide_rootless("auto", true, 1000, true, false));
+    EXPECT_FALSE(decide_rootless("auto", true, 0, true, false));
+    EXPECT_FALSE(decide_rootless("auto", true, 0, false, false));
+    // Rootless podman: root in its user namespace, the user's manager on $XDG_RUNTIME_DIR.
+    EXPECT_TRUE(decide_rootless("auto", true, 0, true, true));
+    EXPECT_FALSE(decide_rootless("auto", true, 0, false, true));
 }
 
 TEST(Rootless, XdgRuntimeDirRule) {
