@@ -15,5 +15,5 @@ apt-get install -y -qq --no-install-recommends \
     busybox-static python3 python3-jsonschema \
     runc crun iproute2 procps util-linux hyperfine uidmap \
     clang libclang-rt-14-dev \
-    podman containerd docker.io \
+    podman fuse-overlayfs containerd docker.io \
     qemu-system-x86 qemu-utils debootstrap umoci >/dev/null

@@ -8,9 +8,10 @@
 # command, default 60), MANAGERS_KEEP=1 to keep the temp dir for inspection.
 #
 # Needs root, cc with a static libc (for the sd-notify helper) and python3. Installs podman,
-# uidmap, containerd and docker.io with apt-get when missing. podman_rootless adds a user
-# ocirun-test-podman-PID, runs podman as that user and removes the user on exit. Every daemon gets its own root, state,
-# sockets and exec root under a temp dir and is stopped by pid on exit. Prints one line per
+# uidmap, fuse-overlayfs, containerd and docker.io with apt-get when missing. podman_rootless
+# adds a user ocirun-test-podman-PID, runs podman as that user and removes the user on exit.
+# Every daemon gets its own root, state, sockets and exec root under a temp dir and is stopped
+# by pid on exit. Prints one line per
 # check and `managers: N passed, M failed`, and exits 1 when a check failed.
 set -u
 
@@ -51,29 +52,30 @@ unmounted_v1_hierarchies() {
         done
 }
 
-# Mounts each such hierarchy where a normal host has it. The mounts go in a private mount
-# namespace, so the host keeps its own, and the empty mount points are removed at the end.
-if [ -z "${MANAGERS_PRIVATE_MOUNTS:-}" ]; then
+# The suite runs in a private mount namespace, so that what it mounts stays there and the host
+# keeps its own mounts: each such hierarchy where a normal host has it, and for the rootless
+# podman checks a usable /dev/fuse. The empty mount points are removed at the end.
+if [ -z "${MANAGERS_PRIVATE_NAMESPACE:-}" ]; then
     orphans=$(unmounted_v1_hierarchies)
+    created=""
+    for controllers in $orphans; do
+        if [ ! -e "/sys/fs/cgroup/$controllers" ]; then
+            mkdir "/sys/fs/cgroup/$controllers" && created="$created /sys/fs/cgroup/$controllers"
+        fi
+    done
     if [ -n "$orphans" ]; then
-        created=""
-        for controllers in $orphans; do
-            if [ ! -e "/sys/fs/cgroup/$controllers" ]; then
-                mkdir "/sys/fs/cgroup/$controllers" && created="$created /sys/fs/cgroup/$controllers"
-            fi
-        done
         echo "managers: mounting unmounted cgroup v1 hierarchies in a private mount namespace:" \
             "$orphans"
-        MANAGERS_PRIVATE_MOUNTS="$orphans" unshare --mount --propagation private "$0" "$@"
-        status=$?
-        for dir in $created; do rmdir "$dir"; done
-        exit "$status"
     fi
-else
-    for controllers in $MANAGERS_PRIVATE_MOUNTS; do
-        mount -t cgroup -o "$controllers" cgroup "/sys/fs/cgroup/$controllers" || exit 2
-    done
+    MANAGERS_PRIVATE_NAMESPACE=1 MANAGERS_ORPHAN_HIERARCHIES="$orphans" \
+        unshare --mount --propagation private "$0" "$@"
+    status=$?
+    for dir in $created; do rmdir "$dir"; done
+    exit "$status"
 fi
+for controllers in ${MANAGERS_ORPHAN_HIERARCHIES:-}; do
+    mount -t cgroup -o "$controllers" cgroup "/sys/fs/cgroup/$controllers" || exit 2
+done
 
 install_missing() {
     packages=""
@@ -83,6 +85,7 @@ install_missing() {
             podman_rootless)
                 command -v podman >/dev/null || packages="$packages podman"
                 command -v newuidmap >/dev/null || packages="$packages uidmap"
+                command -v fuse-overlayfs >/dev/null || packages="$packages fuse-overlayfs"
                 ;;
             containerd) command -v containerd >/dev/null || packages="$packages containerd" ;;
             docker) [ -x /usr/sbin/dockerd ] || packages="$packages docker.io" ;;
