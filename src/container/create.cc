@@ -23,6 +23,7 @@
 #include "process/net_devices.h"
 #include "process/rootless.h"
 #include "process/sync_protocol.h"
+#include "rootfs/mount_options.h"
 #include "rootfs/safe_path.h"
 #include "security/lsm.h"
 #include "security/seccomp.h"
@@ -96,6 +97,24 @@ std::string resolve_path(const std::string& path, const std::string& what) {
     std::string result = resolved;
     free(resolved);
     return result;
+}
+
+// Makes the relative source of each bind mount absolute below the bundle: the runtime spec reads
+// it relative to the bundle, and runc 1.1.5 joins it to the bundle too.
+void resolve_bind_sources(spec::Spec& spec, const std::string& bundle) {
+    std::string absolute_bundle;
+    for (spec::Mount& mount : spec.mounts) {
+        if (mount.source.empty() || mount.source[0] == '/') {
+            continue;
+        }
+        if (mount.type != "bind" && !rootfs::parse_mount_options(mount.options).is_bind()) {
+            continue;
+        }
+        if (absolute_bundle.empty()) {
+            absolute_bundle = resolve_path(bundle, "bundle");
+        }
+        mount.source = absolute_bundle + "/" + mount.source;
+    }
 }
 
 // Returns the absolute rootfs. As runc 1.1.5 does, rejects a root.path that names a symlink or
@@ -397,6 +416,7 @@ CreatedContainer create_container(const GlobalOptions& global, const CreateOptio
         check_intel_rdt(*spec.linux_config);
     }
     std::string rootfs = absolute_rootfs(spec, options.bundle);
+    resolve_bind_sources(spec, options.bundle);
 
     state::StateStore store = open_store(global.root);
     state::ContainerLock lock = store.create_container(options.id);

@@ -1,5 +1,5 @@
 // What create sets up around init: the device cgroup, init's cgroup, warnings from the child,
-// the session keyring, root.path checks, intelRdt and execCPUAffinity.
+// the session keyring, root.path checks, relative bind sources, intelRdt and execCPUAffinity.
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <unistd.h>
@@ -100,6 +100,21 @@ TEST(RootPath, SymlinkIsRejected) {
     EXPECT_NE(result.status, 0);
     EXPECT_NE(result.err.find("symlink"), std::string::npos) << result.err;
     EXPECT_FALSE(path_exists(container.state_dir()));
+}
+
+// The test runs ocirun from the build directory, so a source read relative to the current
+// directory would not exist.
+TEST(BindSource, RelativeIsBelowBundle) {
+    TestContainer container({"cat", "/data/file"});
+    std::filesystem::create_directories(container.bundle() + "/volumes/data");
+    std::ofstream(container.bundle() + "/volumes/data/file") << "in the bundle\n";
+    container.config["mounts"].push_back({{"destination", "/data"},
+                                          {"type", "bind"},
+                                          {"source", "volumes/data"},
+                                          {"options", {"rbind", "ro"}}});
+    CommandResult result = container.run();
+    EXPECT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.out, "in the bundle\n");
 }
 
 TEST(IntelRdt, FailsNamingResctrlWhenNotMounted) {
