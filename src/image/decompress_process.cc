@@ -113,8 +113,7 @@ std::string read_message(int fd) {
 
 }  // namespace
 
-DecompressedStream::DecompressedStream(std::unique_ptr<VerifiedStream> blob,
-                                       std::string blob_name)
+DecompressedStream::DecompressedStream(std::unique_ptr<VerifiedStream> blob, std::string blob_name)
     : blob_name_(std::move(blob_name)) {
     rootfs::Fd data_read;
     rootfs::Fd data_write;
@@ -132,8 +131,7 @@ DecompressedStream::DecompressedStream(std::unique_ptr<VerifiedStream> blob,
         ::close(status_.get());
         run_child(*blob, data_write.get(), status_write.get());
     }
-    data_ = std::make_unique<FileStream>(std::move(data_read),
-                                         "decompressed layer " + blob_name_);
+    data_ = std::make_unique<FileStream>(std::move(data_read), "decompressed layer " + blob_name_);
 }
 
 DecompressedStream::~DecompressedStream() {

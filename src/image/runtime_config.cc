@@ -1,7 +1,10 @@
 // The image-config-to-config.json conversion.
 #include "image/runtime_config.h"
 
+#include <algorithm>
+
 #include "base/error.h"
+#include "rootfs/safe_path.h"
 #include "spec/default_config.h"
 
 namespace ocirun::image {
@@ -189,12 +192,37 @@ OrderedJson runtime_config(const Json& image_config, const ResolvedUser& user,
     process["capabilities"] = capability_sets();
     result["root"]["readonly"] = false;
     result["hostname"] = options.hostname;
-    // NOTE: Config.Volumes gets no mounts; data written there stays in the rootfs.
     OrderedJson annotations = image_annotations(image_config);
     if (!annotations.empty()) {
         result["annotations"] = std::move(annotations);
     }
     return result;
+}
+
+std::vector<std::string> volume_paths(const Json& image_config) {
+    std::vector<std::string> paths;
+    const Json& config = container_config(image_config);
+    auto volumes = config.find("Volumes");
+    if (volumes == config.end() || !volumes->is_object()) {
+        return paths;
+    }
+    for (auto it = volumes->begin(); it != volumes->end(); ++it) {
+        const std::string& path = it.key();
+        if (path.empty() || path[0] != '/') {
+            throw_error("image config: Config.Volumes: " + quote(path) + " is not an absolute path",
+                        ErrorKind::invalid_spec);
+        }
+        std::string cleaned = rootfs::clean_path(path);
+        if (cleaned == "/") {
+            throw_error("image config: Config.Volumes: " + quote(path) +
+                            " names the root, which cannot be a volume",
+                        ErrorKind::invalid_spec);
+        }
+        paths.push_back(cleaned);
+    }
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    return paths;
 }
 
 }  // namespace ocirun::image

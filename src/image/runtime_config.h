@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "image/user.h"
 
@@ -25,6 +26,11 @@ nlohmann::ordered_json runtime_config(const nlohmann::json& image_config, const 
 
 // Returns the annotations of the conversion rules alone; exposed for tests.
 nlohmann::ordered_json image_annotations(const nlohmann::json& image_config);
+
+// Returns the paths of Config.Volumes, cleaned, sorted (so a volume comes before the volumes
+// below it) and without duplicates. Throws Error(invalid_spec) for a path that is not absolute
+// or names the root.
+std::vector<std::string> volume_paths(const nlohmann::json& image_config);
 
 // Returns Config.User, or "" when unset.
 std::string config_user(const nlohmann::json& image_config);

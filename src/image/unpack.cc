@@ -15,6 +15,7 @@
 #include "image/layer.h"
 #include "image/resolve.h"
 #include "image/user.h"
+#include "image/volumes.h"
 #include "rootfs/fd.h"
 
 namespace ocirun::image {
@@ -67,6 +68,22 @@ void apply_layers(const ImageSource& source, const ResolvedImage& image, int roo
     }
 }
 
+// Moves the image's volumes into the bundle and appends their mounts to `config`.
+void add_volumes(const std::string& bundle, int root_fd, const nlohmann::json& image_config,
+                 nlohmann::ordered_json& config) {
+    std::vector<std::string> paths = volume_paths(image_config);
+    if (paths.empty()) {
+        return;
+    }
+    rootfs::Fd bundle_fd(::open(bundle.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!bundle_fd.valid()) {
+        throw_errno("open the bundle directory " + quote(bundle));
+    }
+    for (nlohmann::ordered_json& mount : make_volumes(bundle_fd.get(), root_fd, paths)) {
+        config["mounts"].push_back(std::move(mount));
+    }
+}
+
 void write_config(const std::string& path, const nlohmann::ordered_json& config) {
     std::ofstream out(path, std::ios::out | std::ios::trunc);
     out << config.dump(1, '\t');
@@ -82,6 +99,7 @@ void remove_partial(const std::string& bundle, bool created) {
         std::filesystem::remove_all(bundle, error);
     } else {
         std::filesystem::remove_all(bundle + "/rootfs", error);
+        std::filesystem::remove_all(bundle + "/" + kVolumesDir, error);
         std::filesystem::remove(bundle + "/config.json", error);
     }
     if (error) {
@@ -100,8 +118,9 @@ void unpack_image(const std::string& source_path, const std::string& bundle,
         rootfs::Fd root = make_rootfs(bundle + "/rootfs");
         apply_layers(source, image, root.get());
         ResolvedUser user = resolve_user(root.get(), config_user(image.config));
-        write_config(bundle + "/config.json",
-                     runtime_config(image.config, user, options.conversion));
+        nlohmann::ordered_json config = runtime_config(image.config, user, options.conversion);
+        add_volumes(bundle, root.get(), image.config, config);
+        write_config(bundle + "/config.json", config);
     } catch (...) {
         remove_partial(bundle, created);
         throw;

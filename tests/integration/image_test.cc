@@ -79,6 +79,7 @@ class ImageCli : public ::testing::Test {
                        {"Env", {"GREETING=hello"}},
                        {"WorkingDir", "/tmp"},
                        {"User", "daemon"}};
+        config.update(config_overrides_);
         return {{"architecture", architecture.empty() ? host_architecture() : architecture},
                 {"os", "linux"},
                 {"config", config},
@@ -140,6 +141,8 @@ class ImageCli : public ::testing::Test {
     std::string dir_;
     std::string root_;
     std::string layer_;
+    // Fields that replace those of image_config()'s Config.
+    Json config_overrides_ = Json::object();
 };
 
 TEST_F(ImageCli, UnpackThenRunBundle) {
@@ -157,6 +160,41 @@ TEST_F(ImageCli, UnpackThenRunBundle) {
     CommandResult run = ocirun({"run", "--bundle", bundle, "img1"});
     EXPECT_EQ(run.status, 0) << run.err;
     EXPECT_EQ(run.out, "hello from box in /tmp\n");
+}
+
+// /etc exists in the image and moves into the bundle with its files, /srv does not and starts
+// empty. What the container writes there lands in the bundle, not in the rootfs.
+TEST_F(ImageCli, VolumesAreBundleDirectories) {
+    config_overrides_ = {
+        {"Volumes", {{"/srv/", Json::object()}, {"/etc", Json::object()}}},
+        {"User", "root"},
+        {"Cmd", {"/bin/sh", "-c", "head -n 1 /etc/passwd; echo written > /srv/new"}}};
+    write_layout(dir_ + "/layout");
+    std::string bundle = dir_ + "/box";
+    CommandResult unpack = ocirun({"image", "unpack", "--ref", "v1", dir_ + "/layout", bundle});
+    ASSERT_EQ(unpack.status, 0) << unpack.err;
+
+    Json mounts = Json::parse(read_file(bundle + "/config.json"))["mounts"];
+    ASSERT_GE(mounts.size(), 2U);
+    Json etc_mount = mounts[mounts.size() - 2];
+    Json srv_mount = mounts.back();
+    EXPECT_EQ(etc_mount["destination"], "/etc");
+    EXPECT_EQ(etc_mount["source"], "volumes/0");
+    EXPECT_EQ(etc_mount["type"], "bind");
+    EXPECT_EQ(srv_mount["destination"], "/srv");
+    EXPECT_EQ(srv_mount["source"], "volumes/1");
+    EXPECT_EQ(read_file(bundle + "/volumes/0/passwd"),
+              read_file(std::string(OCIRUN_ROOTFS) + "/etc/passwd"));
+    EXPECT_TRUE(std::filesystem::is_empty(bundle + "/rootfs/etc"));
+    EXPECT_EQ(std::filesystem::status(bundle + "/rootfs/etc").permissions(),
+              std::filesystem::status(std::string(OCIRUN_ROOTFS) + "/etc").permissions());
+    EXPECT_TRUE(std::filesystem::is_empty(bundle + "/volumes/1"));
+
+    CommandResult run = ocirun({"run", "--bundle", bundle, "img1"});
+    EXPECT_EQ(run.status, 0) << run.err;
+    EXPECT_EQ(run.out, "root:x:0:0:root:/root:/bin/sh\n");
+    EXPECT_EQ(read_file(bundle + "/volumes/1/new"), "written\n");
+    EXPECT_FALSE(path_exists(bundle + "/rootfs/srv/new"));
 }
 
 TEST_F(ImageCli, RunImageRemovesItsBundle) {

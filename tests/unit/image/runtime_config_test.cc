@@ -132,5 +132,27 @@ TEST(RuntimeConfigAnnotations, LabelsTakePrecedence) {
     EXPECT_EQ(annotations["org.opencontainers.image.architecture"], "amd64");
 }
 
+TEST(RuntimeConfigVolumes, SortedAndCleaned) {
+    Json image = image_with({{"Cmd", {"sh"}},
+                             {"Volumes",
+                              {{"/var/lib/db/", Json::object()},
+                               {"/data", Json::object()},
+                               {"/var//lib/db", Json::object()},
+                               {"/var/./lib", Json::object()}}}});
+    std::vector<std::string> expected = {"/data", "/var/lib", "/var/lib/db"};
+    EXPECT_EQ(volume_paths(image), expected);
+}
+
+TEST(RuntimeConfigVolumes, NoneWithoutField) {
+    EXPECT_TRUE(volume_paths(image_with({{"Cmd", {"sh"}}})).empty());
+    EXPECT_TRUE(volume_paths(image_with({{"Cmd", {"sh"}}, {"Volumes", nullptr}})).empty());
+}
+
+TEST(RuntimeConfigVolumes, RejectsRelativeAndRoot) {
+    EXPECT_THROW(volume_paths(image_with({{"Volumes", {{"data", Json::object()}}}})), Error);
+    EXPECT_THROW(volume_paths(image_with({{"Volumes", {{"/", Json::object()}}}})), Error);
+    EXPECT_THROW(volume_paths(image_with({{"Volumes", {{"/a/..", Json::object()}}}})), Error);
+}
+
 }  // namespace
 }  // namespace ocirun::image

@@ -3,6 +3,7 @@
 #include "image/unpack.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -319,6 +320,53 @@ TEST_F(UnpackTest, CopiesTreeFaithfully) {
     unpack(layout());
     std::vector<std::string> differences = testing::compare_trees(source, bundle() + "/rootfs");
     EXPECT_TRUE(differences.empty()) << testing::join_lines(differences);
+}
+
+// /var/db is a volume inside the volume /var: its content goes to its own directory, and the
+// outer volume keeps an empty mount point for it. The link /data resolves inside the rootfs.
+TEST_F(UnpackTest, VolumesMoveIntoBundle) {
+    LayerBuilder builder;
+    builder.directory("var").file("var/top", "t").owner(70, 71).directory("var/db", 0750);
+    builder.file("var/db/rows", "r").owner(0, 0).symlink("data", "/../srv/data");
+    std::vector<Layer> layers = {make_layer(builder)};
+    Json volumes = {
+        {"/var", Json::object()}, {"/var/db", Json::object()}, {"/data", Json::object()}};
+    testing::write_layout(layout(), layers,
+                          config_for(layers, {{"Cmd", {"/bin/sh"}}, {"Volumes", volumes}}));
+    unpack(layout());
+
+    Json mounts = Json::parse(testing::read_text(bundle() + "/config.json"))["mounts"];
+    std::vector<std::string> destinations;
+    for (const Json& mount : mounts) {
+        destinations.push_back(mount["destination"]);
+    }
+    std::vector<std::string> last(destinations.end() - 3, destinations.end());
+    EXPECT_EQ(last, (std::vector<std::string>{"/data", "/var", "/var/db"}));
+    EXPECT_EQ(mounts.back()["source"], "volumes/2");
+    EXPECT_EQ(testing::read_text(bundle() + "/volumes/1/top"), "t");
+    EXPECT_EQ(testing::read_text(bundle() + "/volumes/2/rows"), "r");
+    EXPECT_TRUE(std::filesystem::is_empty(bundle() + "/volumes/1/db"));
+    EXPECT_TRUE(std::filesystem::is_empty(bundle() + "/volumes/0"));
+    EXPECT_TRUE(std::filesystem::is_empty(bundle() + "/rootfs/var"));
+    // The link stays, and its target inside the rootfs became the mount point.
+    EXPECT_TRUE(std::filesystem::is_symlink(bundle() + "/rootfs/data"));
+    EXPECT_TRUE(std::filesystem::is_directory(bundle() + "/rootfs/srv/data"));
+
+    struct stat mount_point {};
+    ASSERT_EQ(::stat((bundle() + "/volumes/1/db").c_str(), &mount_point), 0);
+    EXPECT_EQ(mount_point.st_uid, 70U);
+    EXPECT_EQ(mount_point.st_gid, 71U);
+    EXPECT_EQ(mount_point.st_mode & 07777, 0750U);
+}
+
+TEST_F(UnpackTest, VolumeOnFileFailsAndCleansUp) {
+    std::vector<Layer> layers = {simple_layer("hosts", "h")};
+    testing::write_layout(
+        layout(), layers,
+        config_for(layers, {{"Cmd", {"/bin/sh"}}, {"Volumes", {{"/etc/hosts", Json::object()}}}}));
+    std::string error = error_text([&] { unpack(layout()); });
+    EXPECT_NE(error.find("`/etc/hosts` is not a directory"), std::string::npos) << error;
+    EXPECT_FALSE(std::filesystem::exists(bundle()));
 }
 
 TEST(SplitImageReference, SplitsTagsAndDigests) {
