@@ -23,15 +23,6 @@ state_root=$work/state
 # shellcheck source-path=SCRIPTDIR source=guest-checks.sh
 . "$(dirname "$0")/guest-checks.sh"
 
-# Compares a value read back with the expected one. Usage: expect_value DESCRIPTION ACTUAL EXPECTED
-expect_value() {
-    if [ "$2" = "$3" ]; then
-        pass "$1 is $3"
-    else
-        fail "$1 is '$2', expected '$3'"
-    fi
-}
-
 # Checks that the cgroup DIRECTORY is gone after the step AFTER. Usage: expect_removed DIRECTORY AFTER
 expect_removed() {
     if [ -n "$1" ] && [ ! -e "$1" ]; then

@@ -18,61 +18,26 @@ ocirun_source=$1
 rootfs_source=$2
 config_dir=$3
 readonly kMiB=1048576
-readonly kSetupFailed=125
-# Seconds an ocirun command or a user manager start may take under emulation.
-readonly kCommandTimeout=120
 
 # shellcheck source-path=SCRIPTDIR source=guest-checks.sh
 . "$(dirname "$0")/guest-checks.sh"
+# shellcheck source-path=SCRIPTDIR source=guest-users.sh
+. "$(dirname "$0")/guest-users.sh"
 
-setup_failed() {
-    echo "rootless-guest.sh: $*" >&2
-    exit "$kSetupFailed"
-}
-
-# Compares a value read back with the expected one. Usage: expect_value DESCRIPTION ACTUAL EXPECTED
-expect_value() {
-    if [ "$2" = "$3" ]; then
-        pass "$1 is $3"
-    else
-        fail "$1 is '$2', expected '$3'"
-    fi
-}
-
-for tool in newuidmap newgidmap loginctl systemd-run setpriv; do
-    command -v "$tool" >/dev/null ||
-        setup_failed "$tool not found; the image needs uidmap and dbus-user-session"
-done
-if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
-    setup_failed "/sys/fs/cgroup is not cgroup2; the guest must boot with pure cgroup v2"
-fi
+require_rootless_tools
 
 owner=ocirun-rootless-owner
 other=ocirun-rootless-other
 work=$(mktemp -d /tmp/ocirun-rootless.XXXXXX)
 chmod 755 "$work"
 
-# Kills what the users this script made still run (the user manager, a container left), then
-# removes the users.
 cleanup() {
-    local user pid
-    for user in "$owner" "$other"; do
-        if id -u "$user" >/dev/null 2>&1; then
-            loginctl disable-linger "$user" 2>/dev/null
-            for pid in $(ps -o pid= -u "$(id -u "$user")"); do
-                kill -KILL "$pid" 2>/dev/null
-            done
-            userdel "$user" 2>/dev/null
-        fi
-    done
+    remove_users "$owner" "$other"
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-for user in "$owner" "$other"; do
-    useradd --no-create-home --shell /usr/sbin/nologin --home-dir /nonexistent "$user" ||
-        setup_failed "useradd $user failed"
-done
+add_users "$owner" "$other"
 uid=$(id -u "$owner")
 gid=$(id -g "$owner")
 other_uid=$(id -u "$other")
@@ -85,29 +50,12 @@ other_runtime_dir=$work/other-runtime
 mkdir -m 700 "$other_runtime_dir"
 chown "$other_uid:$other_gid" "$other_runtime_dir"
 
-# Lingering starts user@UID.service, which owns /run/user/UID and the delegated subtree.
-loginctl enable-linger "$owner" || setup_failed "loginctl enable-linger $owner failed"
+start_user_manager "$owner"
 runtime_dir=/run/user/$uid
 user_service=/sys/fs/cgroup/user.slice/user-$uid.slice/user@$uid.service
-for _ in $(seq 1 "$kCommandTimeout"); do
-    [ -S "$runtime_dir/bus" ] && [ -S "$runtime_dir/systemd/private" ] && break
-    sleep 1
-done
-[ -S "$runtime_dir/bus" ] || setup_failed "user@$uid.service did not start: no $runtime_dir/bus"
 echo "      user@$uid.service: owner $(stat -c %U "$user_service")," \
     "controllers '$(cat "$user_service/cgroup.controllers")'," \
     "subtree_control '$(cat "$user_service/cgroup.subtree_control")'"
-
-# Runs COMMAND as USER with its runtime directory. Usage: as_user USER RUNTIME_DIR COMMAND...
-as_user() {
-    local user=$1 user_runtime_dir=$2
-    shift 2
-    setpriv --reuid="$(id -u "$user")" --regid="$(id -g "$user")" --clear-groups -- env -i \
-        PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/ USER="$user" \
-        XDG_RUNTIME_DIR="$user_runtime_dir" \
-        DBUS_SESSION_BUS_ADDRESS="unix:path=$user_runtime_dir/bus" \
-        timeout --kill-after=5 "$kCommandTimeout" "$@"
-}
 
 # Runs ocirun as the owner in a new scope of the owner's manager, so that it starts in the
 # delegated subtree. cgroup v2 lets a process move another only when it may write cgroup.procs
