@@ -32,6 +32,11 @@ packages=(
     # Rootless runs (rootless-guest.sh): newuidmap and newgidmap, and the user's D-Bus
     # session bus that systemd-run --user needs.
     uidmap dbus-user-session
+    # Rootless podman with ocirun as its runtime (podman-guest.sh), with vfs and fuse-overlayfs
+    # storage. debootstrap skips virtual packages, so containernetworking-plugins is named as
+    # the container-network-stack that golang-github-containers-common depends on.
+    podman conmon golang-github-containers-common golang-github-containers-image
+    containernetworking-plugins fuse-overlayfs fuse3
 )
 
 # Units that would start apt or filesystem scrubs in the middle of a test run.

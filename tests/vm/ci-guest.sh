@@ -60,5 +60,6 @@ OCIRUN_TEST_BINARY=$ocirun OCIRUN_TEST_TIMEOUT_SCALE=$kTimeoutScale run_step int
 run_step containers bash "$script_dir/containers-guest.sh" "$ocirun" "$rootfs" "$results"
 run_step apparmor bash "$script_dir/apparmor-guest.sh" "$ocirun" "$rootfs" "$results"
 run_step rootless bash "$script_dir/rootless-guest.sh" "$ocirun" "$rootfs" "$results"
+run_step podman bash "$script_dir/podman-guest.sh" "$ocirun" "$rootfs"
 
 umount "$shared_rootfs"

@@ -19,7 +19,7 @@ import os
 import sys
 
 GTEST_STEPS = ("cgroups", "integration")
-CHECK_STEPS = ("containers", "apparmor", "rootless")
+CHECK_STEPS = ("containers", "apparmor", "rootless", "podman")
 LOG_TAIL_LINES = 40
 # Lines printed of each failed gtest test's failure messages, and how many failed tests of a
 # step get their messages printed.

@@ -3,12 +3,13 @@
 # 12 image (skipped when image.sha256 is current), the sanitizer build of the cgroup and
 # integration tests, and the release build of ocirun. Then it boots the image once and runs
 # ci-guest.sh there: the cgroup unit tests, the integration tests of the commands that use the
-# cgroup, containers-guest.sh and apparmor-guest.sh, all with the release ocirun running the
-# containers, because under emulation a command of the 200 MB sanitizer build of ocirun took
-# over 10 s, past the integration tests' command timeouts. It prints the failures, each failed
-# step's test failure messages or the last 40 lines of its log (with ocirun's stderr), and ends
-# with "vm: N passed, M failed". Exit status: 0 when everything passed, 1 when a check failed, 124
-# when the VM timed out and 125 when the build, the image or the VM harness failed.
+# cgroup, containers-guest.sh, apparmor-guest.sh, rootless-guest.sh and podman-guest.sh, all with
+# the release ocirun running the containers, because under emulation a command of the 200 MB
+# sanitizer build of ocirun took over 10 s, past the integration tests' command timeouts. It
+# prints the failures, each failed step's test failure messages or the last 40 lines of its log
+# (with ocirun's stderr), and ends with "vm: N passed, M failed". Exit status: 0 when everything
+# passed, 1 when a check failed, 124 when the VM timed out and 125 when the build, the image or
+# the VM harness failed.
 #
 # Usage: ci.sh    (as root, from anywhere)
 # Environment:
