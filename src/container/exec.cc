@@ -116,9 +116,16 @@ Started start_process(const GlobalOptions& global, const ExecOptions& options) {
     std::optional<process::ExecProcess> exec_process;
     try {
         exec_process.emplace(process::ExecProcess::spawn(request));
-    } catch (const Error&) {
+    } catch (const Error& error) {
         check_executable_state(
             init_is_alive(state) ? state::Status::running : state::Status::stopped, true);
+        // The user may not open a non-dumpable init's /proc files, which runc leaves open.
+        if (error.error_number() == EACCES && status == state::Status::created &&
+            geteuid() != 0) {
+            throw error.with_context(
+                "exec into the created rootless container " + quote(options.id) +
+                ": its init stays non-dumpable until `start`, so run `start` first");
+        }
         throw;
     }
     try {

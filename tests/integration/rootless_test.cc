@@ -329,6 +329,23 @@ TEST_F(Rootless, ExecJoinsUserNamespace) {
     EXPECT_NE(as_user.out.find("uid=0(root)"), std::string::npos) << as_user.out;
 }
 
+// runc 1.1.5 allows this exec because its rootless init stays dumpable. ocirun keeps init
+// non-dumpable, so the exec fails and tells the user to start the container, which then works.
+TEST_F(Rootless, ExecBeforeStartNamesStart) {
+    RootlessContainer container(user(), {"/bin/sleep", "100"});
+    CommandResult created = container.create();
+    ASSERT_EQ(created.status, 0) << created.err;
+    CommandResult early = container.ocirun({"exec", container.id(), "/bin/true"});
+    EXPECT_NE(early.status, 0);
+    EXPECT_NE(early.err.find("run `start` first"), std::string::npos) << early.err;
+    EXPECT_EQ(container.state()["status"], "created");
+
+    CommandResult started = container.ocirun({"start", container.id()});
+    ASSERT_EQ(started.status, 0) << started.err;
+    CommandResult exec = container.ocirun({"exec", container.id(), "/bin/true"});
+    EXPECT_EQ(exec.status, 0) << exec.err;
+}
+
 TEST_F(Rootless, PsListsContainerProcesses) {
     RootlessContainer container(user(), {"/bin/sh", "-c", "sleep 100 & exec sleep 101"});
     CommandResult run = container.run({"--detach"});
