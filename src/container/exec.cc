@@ -120,8 +120,7 @@ Started start_process(const GlobalOptions& global, const ExecOptions& options) {
         check_executable_state(
             init_is_alive(state) ? state::Status::running : state::Status::stopped, true);
         // The user may not open a non-dumpable init's /proc files, which runc leaves open.
-        if (error.error_number() == EACCES && status == state::Status::created &&
-            geteuid() != 0) {
+        if (error.error_number() == EACCES && status == state::Status::created && geteuid() != 0) {
             throw error.with_context(
                 "exec into the created rootless container " + quote(options.id) +
                 ": its init stays non-dumpable until `start`, so run `start` first");
