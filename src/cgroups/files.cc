@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "base/error.h"
+#include "base/file.h"
 
 namespace ocirun::cgroups {
 
@@ -23,28 +24,11 @@ std::string join_path(std::string_view dir, std::string_view name) {
 
 std::string read_control(const std::string& dir, const std::string& name) {
     std::string path = join_path(dir, name);
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        throw_errno("open " + quote(path));
+    std::optional<std::string> read = read_file(path);
+    if (!read) {
+        throw_errno("read " + quote(path));
     }
-    std::string contents;
-    char buffer[4096];
-    for (;;) {
-        ssize_t count = read(fd, buffer, sizeof buffer);
-        if (count < 0 && errno == EINTR) {
-            continue;
-        }
-        if (count < 0) {
-            int err = errno;
-            close(fd);
-            throw_errno("read " + quote(path), err);
-        }
-        if (count == 0) {
-            break;
-        }
-        contents.append(buffer, static_cast<size_t>(count));
-    }
-    close(fd);
+    std::string contents = std::move(*read);
     while (!contents.empty() && contents.back() == '\n') {
         contents.pop_back();
     }

@@ -2,10 +2,10 @@
 // /proc/self/cgroup.
 #include "cgroups/layout.h"
 
-#include <fstream>
 #include <sstream>
 
 #include "base/error.h"
+#include "base/file.h"
 
 namespace ocirun::cgroups {
 namespace {
@@ -16,13 +16,11 @@ std::optional<Layout>& layout_override() {
 }
 
 std::string read_whole_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw_errno("open " + quote(path));
+    std::optional<std::string> text = read_file(path);
+    if (!text) {
+        throw_errno("read " + quote(path));
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return std::move(*text);
 }
 
 std::vector<std::string> split(const std::string& text, char separator) {

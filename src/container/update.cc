@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "cgroups/resources_json.h"
 #include "cgroups/resources_update.h"
@@ -124,19 +125,8 @@ std::optional<spec::MemoryResources> memory_from_flags(const UpdateFlags& flags)
 }
 
 void read_all_from(int fd, const std::string& source, std::string& text) {
-    char buffer[8192];
-    for (;;) {
-        ssize_t count = read(fd, buffer, sizeof buffer);
-        if (count < 0 && errno == EINTR) {
-            continue;
-        }
-        if (count < 0) {
-            throw_errno("read " + source);
-        }
-        if (count == 0) {
-            return;
-        }
-        text.append(buffer, static_cast<size_t>(count));
+    if (!read_all(fd, text)) {
+        throw_errno("read " + source);
     }
 }
 

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "process/attributes.h"
+#include "process/rootless.h"
 #include "security/messages.h"
 
 namespace ocirun::process {
@@ -18,14 +20,9 @@ namespace {
 constexpr uint32_t kUserSearch = 0x00080000;
 constexpr uint32_t kOtherSearch = 0x00000008;
 
-// The initial user namespace maps the whole uid range onto itself.
 bool in_initial_user_namespace() {
-    std::ifstream file("/proc/self/uid_map");
-    uint64_t inside = 0;
-    uint64_t outside = 0;
-    uint64_t count = 0;
-    return file >> inside >> outside >> count && inside == 0 && outside == 0 &&
-           count == 4294967295u;
+    std::optional<std::string> uid_map = read_file("/proc/self/uid_map");
+    return uid_map && !is_user_namespace_map(*uid_map);
 }
 
 // KEYCTL_DESCRIBE returns "type;uid;gid;perm;description" with perm in hex.

@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <sstream>
 #include <string_view>
 #include <vector>
 
 #include "base/error.h"
+#include "base/file.h"
 
 namespace ocirun::process {
 
@@ -85,13 +85,11 @@ bool is_user_namespace_map(const std::string& uid_map) {
 }
 
 bool running_in_user_namespace() {
-    std::ifstream file("/proc/self/uid_map");
-    if (!file) {
-        return false;
-    }
-    std::ostringstream text;
-    text << file.rdbuf();
-    return is_user_namespace_map(text.str());
+    static const bool in_user_namespace = [] {
+        std::optional<std::string> text = read_file("/proc/self/uid_map");
+        return text && is_user_namespace_map(*text);
+    }();
+    return in_user_namespace;
 }
 
 bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,

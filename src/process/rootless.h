@@ -16,6 +16,8 @@ namespace ocirun::process {
 bool is_user_namespace_map(const std::string& uid_map);
 
 // Reads /proc/self/uid_map and applies is_user_namespace_map. False when the file is missing.
+// The first result is kept for the life of the process, so it describes the runtime's user
+// namespace even when called after the container process has made or joined another one.
 bool running_in_user_namespace();
 
 // Decides `--rootless` as runc 1.1.5 does: "true" and "false" are taken as given. "auto" is true

@@ -1,11 +1,11 @@
 // Parsing of /proc/self/mountinfo lines.
 #include "rootfs/mountinfo.h"
 
-#include <fstream>
 #include <optional>
 #include <sstream>
 
 #include "base/error.h"
+#include "base/file.h"
 
 namespace ocirun::rootfs {
 namespace {
@@ -65,13 +65,11 @@ std::vector<std::string> split_text(const std::string& text, char separator) {
 }
 
 std::string read_text_file(const std::string& path) {
-    std::ifstream file(path);
-    if (!file) {
-        throw_errno("open " + quote(path));
+    std::optional<std::string> text = read_file(path);
+    if (!text) {
+        throw_errno("read " + quote(path));
     }
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
+    return std::move(*text);
 }
 
 std::vector<MountInfo> parse_mountinfo(const std::string& text) {

@@ -2,10 +2,10 @@
 #include "state/process_stat.h"
 
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
+
+#include "base/file.h"
 
 namespace ocirun::state {
 
@@ -47,12 +47,11 @@ std::optional<ProcessStat> read_process_stat(pid_t pid) {
     if (pid <= 0) {
         return std::nullopt;
     }
-    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-    if (!file) {
+    std::optional<std::string> text = read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!text) {
         return std::nullopt;
     }
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    return parse_process_stat(text);
+    return parse_process_stat(*text);
 }
 
 }  // namespace ocirun::state

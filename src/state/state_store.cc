@@ -10,10 +10,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "state/atomic_file.h"
 
 namespace ocirun::state {
@@ -172,15 +171,14 @@ ContainerLock StateStore::lock(std::string_view id) const {
 ContainerState StateStore::load(std::string_view id) const {
     validate_container_id(id);
     std::string path = container_dir(id) + "/" + kStateFile;
-    std::ifstream file(path);
-    if (!file) {
+    std::optional<std::string> text = read_file(path);
+    if (!text) {
         if (errno == ENOENT || errno == ENOTDIR) {
             throw_not_found(id);
         }
-        throw_errno("open " + quote(path));
+        throw_errno("read " + quote(path));
     }
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+    nlohmann::json json = nlohmann::json::parse(*text, nullptr, false);
     if (json.is_discarded()) {
         throw_error("invalid JSON in " + quote(path));
     }

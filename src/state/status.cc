@@ -1,9 +1,9 @@
 // The live status of a container, computed from its process, exec.fifo and freezer cgroup.
 #include <sys/stat.h>
 
-#include <fstream>
 #include <string>
 
+#include "base/file.h"
 #include "state/container_state.h"
 #include "state/process_stat.h"
 
@@ -12,10 +12,16 @@ namespace ocirun::state {
 namespace {
 
 std::string read_first_word(const std::string& path) {
-    std::ifstream file(path);
-    std::string word;
-    file >> word;
-    return word;
+    std::optional<std::string> text = read_file(path);
+    if (!text) {
+        return {};
+    }
+    size_t start = text->find_first_not_of(" \t\n");
+    if (start == std::string::npos) {
+        return {};
+    }
+    size_t end = text->find_first_of(" \t\n", start);
+    return text->substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 // True when the container's cgroup is frozen: `freezer.state` on a v1 freezer hierarchy, or
