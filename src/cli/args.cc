@@ -83,4 +83,21 @@ std::vector<std::string> normalize_args(const std::vector<std::string>& args, co
     return out;
 }
 
+std::string command_name(const std::vector<std::string>& args, const CLI::App& app) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string arg = args[i];
+        if (arg == "--") {
+            return {};
+        }
+        if (arg.size() > 1 && arg[0] == '-') {
+            if (takes_next_arg(resolve_flag(arg, app), arg)) {
+                ++i;
+            }
+            continue;
+        }
+        return arg;
+    }
+    return {};
+}
+
 }  // namespace ocirun::cli

@@ -17,4 +17,8 @@ namespace ocirun::cli {
 // that `checkpoint --help` fails instead of printing the global help.
 std::vector<std::string> normalize_args(const std::vector<std::string>& args, const CLI::App& app);
 
+// Returns the first positional argument of `args` before any `--`, skipping the options of `app`
+// and their values, or an empty string when there is none. That argument names the command.
+std::string command_name(const std::vector<std::string>& args, const CLI::App& app);
+
 }  // namespace ocirun::cli

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "container/operations.h"
@@ -77,6 +79,19 @@ int run_events(const ParsedCommand& parsed);
 int run_features(const ParsedCommand& parsed);
 int run_spec(const ParsedCommand& parsed);
 int run_image(const ParsedCommand& parsed);
+
+// One subcommand: its name, the registration of its flags and its execution.
+struct CommandEntry {
+    std::string_view name;
+    void (*add)(CLI::App& app, ParsedCommand& parsed);
+    int (*run)(const ParsedCommand& parsed);
+};
+
+// Returns every subcommand, in the order help lists them.
+std::span<const CommandEntry> all_commands();
+
+// Returns the subcommand called `name`, or null when there is none.
+const CommandEntry* find_command(std::string_view name);
 
 // Runs the command `parsed` selects and returns its exit status; throws Error on failure.
 int execute(const ParsedCommand& parsed);

@@ -321,6 +321,24 @@ TEST(Parser, OtherCommandsTakeId) {
     EXPECT_EQ(parse({"events", "--interval=5s", "--stats", "c1"}).command, "events");
 }
 
+TEST(Parser, CommandAfterGlobalOptions) {
+    // The command name is found past global options and their values, whatever their form.
+    ParsedCommand parsed = parse({"--root", "run", "-log-format", "json", "--debug", "--rootless",
+                                  "false", "--log=/l", "state", "c1"});
+    EXPECT_EQ(parsed.command, "state");
+    EXPECT_EQ(parsed.global.root, kCwd + "/run");
+    EXPECT_EQ(parse({"-root=/r", "delete", "c1"}).command, "delete");
+}
+
+TEST(Parser, GlobalHelpListsAllCommands) {
+    ParsedCommand help = parse({"--root", "/r", "--help"});
+    for (const char* command :
+         {"create", "start", "run", "exec", "state", "list", "kill", "delete", "ps", "pause",
+          "resume", "update", "events", "features", "spec", "image"}) {
+        EXPECT_NE(help.output.find(command), std::string::npos) << command;
+    }
+}
+
 TEST(Parser, HelpAndVersion) {
     ParsedCommand help = parse({"create", "--help"});
     EXPECT_TRUE(help.command.empty());
