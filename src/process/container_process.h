@@ -39,6 +39,11 @@ int first_unpassed_fd(const InitRequest& request);
 // joined user namespace, or a new user namespace combined with joined ones).
 bool needs_init_fork(const spec::Linux& linux_config);
 
+// True when the cloned process sends init_pid: when it forks init, whose pid the message
+// carries, and when it makes a user namespace, whose id maps the runtime writes while it waits
+// for the message. Otherwise the cloned process is init and sends nothing before `ready`.
+bool reports_init_pid(const spec::Linux& linux_config);
+
 // The CLONE_NEW* flags given to clone3 itself; the cloned process unshares the rest.
 int clone_namespace_flags(const spec::Linux& linux_config);
 

@@ -196,7 +196,9 @@ void run_cloned_process(const InitRequest& request, int sync_fd) {
             make_other_namespaces(linux_config, clone_flags);
             become_root_if_user_namespace(linux_config);
             make_non_dumpable();
-            sync.send(SyncMessage::init_pid);
+            if (reports_init_pid(linux_config)) {
+                sync.send(SyncMessage::init_pid);
+            }
         }
         run_init(request, sync_fd, cgroup_paths);
     } catch (const Error& error) {

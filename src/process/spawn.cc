@@ -73,6 +73,10 @@ bool needs_init_fork(const spec::Linux& linux_config) {
     return new_user && any_joined;
 }
 
+bool reports_init_pid(const spec::Linux& linux_config) {
+    return needs_init_fork(linux_config) || linux_config.has_namespace(spec::NamespaceType::user);
+}
+
 int clone_namespace_flags(const spec::Linux& linux_config) {
     if (needs_init_fork(linux_config)) {
         return 0;
@@ -146,14 +150,17 @@ pid_t ContainerProcess::begin(const std::map<std::string, std::string>& cgroup_r
     return wait_for_init_pid();
 }
 
-void ContainerProcess::send_start(
-    const std::map<std::string, std::string>& cgroup_relative_paths) {
+void ContainerProcess::send_start(const std::map<std::string, std::string>& cgroup_relative_paths) {
     SyncSocket(sync_fd_).send(SyncMessage::start, nlohmann::json(cgroup_relative_paths).dump());
 }
 
 pid_t ContainerProcess::wait_for_init_pid() {
-    SyncSocket sync(sync_fd_);
     const spec::Linux& linux_config = *request_->spec->linux_config;
+    if (!reports_init_pid(linux_config)) {
+        init_pid_ = first_pid_;
+        return init_pid_;
+    }
+    SyncSocket sync(sync_fd_);
     for (;;) {
         SyncFrame frame = sync.receive();
         switch (frame.type) {

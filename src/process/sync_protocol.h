@@ -14,7 +14,10 @@
 //   P writes uid_map, gid_map (and setgroups deny when rootless).
 //   P -> C  id_map_done
 //   C makes the remaining namespaces, writes timens offsets, forks init when needed.
-//   C -> P  init_pid         payload: decimal host pid of init
+//   C -> P  init_pid         payload: decimal host pid of init, empty when C is init. Sent
+//                            only when C forks init or makes a user namespace
+//                            (reports_init_pid). Otherwise C is init, and P waits for the
+//                            next message.
 //   init prepares the rootfs.
 //   C -> P  run_hooks        P runs prestart and createRuntime hooks
 //   P -> C  hooks_done       payload: the OCI state JSON, for the hooks init runs itself
