@@ -203,8 +203,12 @@ void mount_v2(const MountContext& context, const CgroupHierarchy& unified,
 }  // namespace
 
 std::vector<CgroupHierarchy> parse_cgroup_mounts(const std::string& mountinfo) {
+    return cgroup_hierarchies(parse_mountinfo(mountinfo));
+}
+
+std::vector<CgroupHierarchy> cgroup_hierarchies(const std::vector<MountInfo>& mounts) {
     std::vector<CgroupHierarchy> hierarchies;
-    for (const MountInfo& mount : parse_mountinfo(mountinfo)) {
+    for (const MountInfo& mount : mounts) {
         if (std::optional<CgroupHierarchy> hierarchy = to_hierarchy(mount)) {
             hierarchies.push_back(std::move(*hierarchy));
         }
@@ -214,8 +218,9 @@ std::vector<CgroupHierarchy> parse_cgroup_mounts(const std::string& mountinfo) {
 
 void mount_cgroup(const MountContext& context, const spec::Mount& mount,
                   const MountOptions& options) {
-    std::vector<CgroupHierarchy> hierarchies =
-        parse_cgroup_mounts(read_text_file("/proc/self/mountinfo"));
+    // From the mount table read before the container's own mounts, so that an earlier entry
+    // that binds a cgroup directory into the rootfs is not taken for a hierarchy of the host.
+    std::vector<CgroupHierarchy> hierarchies = cgroup_hierarchies(*context.host_mounts);
     std::string destination = clean_path(mount.destination);
     const CgroupHierarchy* unified = nullptr;
     bool has_v1 = false;

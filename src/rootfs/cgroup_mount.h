@@ -20,6 +20,9 @@ struct CgroupHierarchy {
 // Returns the cgroup and cgroup2 mounts listed in /proc/self/mountinfo text.
 std::vector<CgroupHierarchy> parse_cgroup_mounts(const std::string& mountinfo);
 
+// Returns the cgroup and cgroup2 mounts among `mounts`.
+std::vector<CgroupHierarchy> cgroup_hierarchies(const std::vector<MountInfo>& mounts);
+
 // Mounts the container's cgroups at the mount's destination. On a v1 or hybrid host: a tmpfs
 // with one directory per hierarchy named like the host's (a bind of the container's cgroup,
 // or with a cgroup namespace a new cgroup mount), symlinks for combined hierarchies

@@ -213,10 +213,11 @@ void bind_into_root(int root_fd, const std::string& source, const std::string& d
     if (::stat(source.c_str(), &source_status) != 0) {
         throw_errno("stat " + quote(source));
     }
-    std::string resolved = resolve_in_root(root_fd, destination);
+    ResolvedPath resolved_target = resolve_path_in_root(root_fd, destination);
+    std::string resolved = resolved_target.path;
     check_proc_destination(resolved, source);
     NodeKind kind = S_ISDIR(source_status.st_mode) ? NodeKind::directory : NodeKind::file;
-    Fd target = make_resolved_path_in_root(root_fd, resolved, kind);
+    Fd target = make_resolved_path_in_root(root_fd, std::move(resolved_target), kind);
 
     bool recursive = options.is_recursive_bind();
     unsigned tree_flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
@@ -246,11 +247,13 @@ void mount_into_root(int root_fd, const std::string& source, const std::string& 
     if (type == "proc" || type == "sysfs") {
         check_ordinary_directory(root_fd, destination, type);
     }
-    std::string resolved = resolve_in_root(root_fd, destination);
+    ResolvedPath resolved_target = resolve_path_in_root(root_fd, destination);
+    std::string resolved = resolved_target.path;
     if (type != "proc" && type != "sysfs") {
         check_proc_destination(resolved, source);
     }
-    Fd target = make_resolved_path_in_root(root_fd, resolved, NodeKind::directory);
+    Fd target =
+        make_resolved_path_in_root(root_fd, std::move(resolved_target), NodeKind::directory);
 
     const std::string& device = source.empty() ? type : source;
     if (options.tmpcopyup && type == "tmpfs") {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "rootfs/mount_options.h"
+#include "rootfs/mountinfo.h"
 #include "rootfs/rootfs.h"
 #include "spec/spec.h"
 
@@ -14,6 +16,9 @@ struct MountContext {
     int root_fd = -1;  // O_PATH fd of the rootfs bind mount
     const spec::Spec* spec = nullptr;
     const RootfsOptions* options = nullptr;
+    // The mounts of the new mount namespace before any of the container's, copies of the
+    // host's.
+    const std::vector<MountInfo>* host_mounts = nullptr;
 };
 
 // Mounts one `mounts` entry: bind and rbind, cgroup, and any filesystem type. Throws Error

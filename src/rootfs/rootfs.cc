@@ -76,9 +76,8 @@ bool in_user_namespace(const spec::Spec& spec) {
 
 // pivot_root refuses a new root whose parent mount is shared, and a bind under a shared
 // parent would propagate to the host, so that parent is made private first.
-void make_parent_mount_private(const std::string& rootfs) {
+void make_parent_mount_private(const std::string& rootfs, const std::vector<MountInfo>& mounts) {
     const MountInfo* parent = nullptr;
-    std::vector<MountInfo> mounts = read_mountinfo();
     for (const MountInfo& mount : mounts) {
         const std::string& point = mount.mount_point;
         bool contains = point == "/" || rootfs == point || rootfs.starts_with(point + "/");
@@ -99,7 +98,8 @@ void make_parent_mount_private(const std::string& rootfs) {
     }
 }
 
-void prepare_root(const spec::Spec& spec, const std::string& rootfs) {
+// Returns the mounts of the new mount namespace, read after their propagation was set.
+std::vector<MountInfo> prepare_root(const spec::Spec& spec, const std::string& rootfs) {
     std::string propagation_name =
         spec.linux_config ? spec.linux_config->rootfs_propagation : std::string();
     unsigned long propagation = parse_propagation(propagation_name);
@@ -109,10 +109,12 @@ void prepare_root(const spec::Spec& spec, const std::string& rootfs) {
     if (::mount(nullptr, "/", nullptr, propagation, nullptr) != 0) {
         throw_errno("set the propagation of " + quote("/"));
     }
-    make_parent_mount_private(rootfs);
+    std::vector<MountInfo> mounts = read_mountinfo();
+    make_parent_mount_private(rootfs, mounts);
     if (::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
         throw_errno("bind " + quote(rootfs) + " onto itself");
     }
+    return mounts;
 }
 
 Fd open_root(const std::string& path) {
@@ -143,14 +145,14 @@ void remount_root_read_only() {
 
 void prepare_rootfs(const spec::Spec& spec, const RootfsOptions& options) {
     std::string rootfs = real_path(options.rootfs);
-    prepare_root(spec, rootfs);
+    std::vector<MountInfo> host_mounts = prepare_root(spec, rootfs);
 
     // NOTE: linux.mountLabel reaches `mounts` as a context= option (process::run_init adds it).
     // The tmpfs over masked directories and of a v1 cgroup mount get no label, and tmpcopyup
     // splits a label that contains commas.
     // Opened after the self-bind, so lookups from it see the mounts made below.
     Fd root = open_root(rootfs);
-    MountContext context{root.get(), &spec, &options};
+    MountContext context{root.get(), &spec, &options, &host_mounts};
     for (const spec::Mount& mount : spec.mounts) {
         mount_entry(context, is_read_only_dev(mount) ? writable_copy(mount) : mount);
     }

@@ -270,25 +270,30 @@ std::string join_prefix(const std::vector<std::string>& components, size_t count
 
 }  // namespace
 
-std::string resolve_in_root(int root_fd, const std::string& path) {
+ResolvedPath resolve_path_in_root(int root_fd, const std::string& path) {
+    ResolvedPath result;
     if (!has_dot_component(path)) {
         // Success means that no component is a symlink. ENOENT means that none before the
         // first missing one is, and the components after it are kept as written.
-        Fd plain(open_without_symlinks(root_fd, path, O_PATH));
-        if (plain.valid() || errno == ENOENT) {
-            return clean_path(path);
+        result.node = Fd(open_without_symlinks(root_fd, path, O_PATH));
+        if (result.node.valid() || errno == ENOENT) {
+            result.missing = !result.node.valid();
+            result.path = clean_path(path);
+            return result;
         }
     }
-    return resolve_by_components(root_fd, path);
+    result.path = resolve_by_components(root_fd, path);
+    return result;
 }
 
-Fd make_resolved_path_in_root(int root_fd, const std::string& resolved, NodeKind kind) {
-    int final_flags = kind == NodeKind::directory ? O_DIRECTORY : 0;
-    Fd existing(open_without_symlinks(root_fd, resolved, O_PATH | final_flags));
-    if (existing.valid()) {
-        return existing;
-    }
-    int error = errno;
+std::string resolve_in_root(int root_fd, const std::string& path) {
+    return resolve_path_in_root(root_fd, path).path;
+}
+
+namespace {
+
+// Creates what is missing of the resolved path, whose open without symlinks failed with `error`.
+Fd make_missing_path_in_root(int root_fd, const std::string& resolved, NodeKind kind, int error) {
     std::vector<std::string> components = path_components(resolved);
     if (error != ENOENT || components.empty()) {
         // A symlink that appeared since the resolution, or a file where a directory belongs.
@@ -309,8 +314,35 @@ Fd make_resolved_path_in_root(int root_fd, const std::string& resolved, NodeKind
     return make_components(open_root_directory(root_fd), components, 0, kind, true);
 }
 
+}  // namespace
+
+Fd make_resolved_path_in_root(int root_fd, const std::string& resolved, NodeKind kind) {
+    int final_flags = kind == NodeKind::directory ? O_DIRECTORY : 0;
+    Fd existing(open_without_symlinks(root_fd, resolved, O_PATH | final_flags));
+    if (existing.valid()) {
+        return existing;
+    }
+    return make_missing_path_in_root(root_fd, resolved, kind, errno);
+}
+
+Fd make_resolved_path_in_root(int root_fd, ResolvedPath resolved, NodeKind kind) {
+    // The node that resolve_path_in_root opened serves, unless a directory is required and the
+    // node is something else, which the open with O_DIRECTORY below reports.
+    if (resolved.node.valid()) {
+        struct stat status {};
+        if (kind == NodeKind::file ||
+            (::fstat(resolved.node.get(), &status) == 0 && S_ISDIR(status.st_mode))) {
+            return std::move(resolved.node);
+        }
+    }
+    if (resolved.missing) {
+        return make_missing_path_in_root(root_fd, resolved.path, kind, ENOENT);
+    }
+    return make_resolved_path_in_root(root_fd, resolved.path, kind);
+}
+
 Fd make_path_in_root(int root_fd, const std::string& path, NodeKind kind) {
-    return make_resolved_path_in_root(root_fd, resolve_in_root(root_fd, path), kind);
+    return make_resolved_path_in_root(root_fd, resolve_path_in_root(root_fd, path), kind);
 }
 
 Fd make_parent_in_root(int root_fd, const std::string& path, std::string& name) {

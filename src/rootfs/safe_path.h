@@ -24,6 +24,17 @@ Fd open_in_root_if_exists(int root_fd, const std::string& path, int flags);
 // past the first missing one are kept as written, with `.` and `..` applied lexically.
 std::string resolve_in_root(int root_fd, const std::string& path);
 
+// A path resolve_in_root returned, with what its open of the path found, so that creating the
+// path need not open it again.
+struct ResolvedPath {
+    std::string path;
+    Fd node;               // O_PATH fd of `path` when it exists and contains no symlink
+    bool missing = false;  // `path` contains no symlink up to its first missing component
+};
+
+// Resolves like resolve_in_root and keeps what its open of the path found.
+ResolvedPath resolve_path_in_root(int root_fd, const std::string& path);
+
 // Splits a normalized absolute path into its components.
 std::vector<std::string> path_components(const std::string& path);
 
@@ -38,6 +49,7 @@ Fd make_path_in_root(int root_fd, const std::string& path, NodeKind kind);
 // Like make_path_in_root for a path that resolve_in_root returned, so its symlinks are not
 // expanded a second time. A symlink found in it fails the call.
 Fd make_resolved_path_in_root(int root_fd, const std::string& resolved, NodeKind kind);
+Fd make_resolved_path_in_root(int root_fd, ResolvedPath resolved, NodeKind kind);
 
 // Returns an O_PATH fd of the parent directory of `path` (created as by make_path_in_root)
 // and stores the final component in `name`, for calls that take a dirfd and a name

@@ -123,5 +123,53 @@ TEST_F(SafePath, FileWhereDirectoryBelongsFails) {
     EXPECT_THROW(make_path_in_root(root_fd_.get(), "/etc/file/sub", NodeKind::directory), Error);
 }
 
+TEST_F(SafePath, ResolvedPathKeepsOpenedNode) {
+    ResolvedPath existing = resolve_path_in_root(root_fd_.get(), "/usr//lib");
+    EXPECT_EQ(existing.path, "/usr/lib");
+    EXPECT_TRUE(existing.node.valid());
+    EXPECT_FALSE(existing.missing);
+
+    ResolvedPath missing = resolve_path_in_root(root_fd_.get(), "/usr/lib/new/dir");
+    EXPECT_EQ(missing.path, "/usr/lib/new/dir");
+    EXPECT_FALSE(missing.node.valid());
+    EXPECT_TRUE(missing.missing);
+
+    // A path through a symlink is resolved component by component and keeps no node.
+    ResolvedPath linked = resolve_path_in_root(root_fd_.get(), "/lib/x");
+    EXPECT_EQ(linked.path, "/usr/lib/x");
+    EXPECT_FALSE(linked.node.valid());
+    EXPECT_FALSE(linked.missing);
+}
+
+TEST_F(SafePath, MakesFromResolvedPath) {
+    Fd existing = make_resolved_path_in_root(
+        root_fd_.get(), resolve_path_in_root(root_fd_.get(), "/usr/lib"), NodeKind::directory);
+    struct stat opened {};
+    struct stat expected {};
+    ASSERT_EQ(::fstat(existing.get(), &opened), 0);
+    ASSERT_EQ(::stat((root() + "/usr/lib").c_str(), &expected), 0);
+    EXPECT_EQ(opened.st_ino, expected.st_ino);
+
+    Fd created = make_resolved_path_in_root(root_fd_.get(),
+                                            resolve_path_in_root(root_fd_.get(), "/lib/made/here"),
+                                            NodeKind::directory);
+    EXPECT_TRUE(created.valid());
+    EXPECT_TRUE(std::filesystem::is_directory(root() + "/usr/lib/made/here"));
+
+    Fd file = make_resolved_path_in_root(
+        root_fd_.get(), resolve_path_in_root(root_fd_.get(), "/etc/conf"), NodeKind::file);
+    EXPECT_TRUE(file.valid());
+    EXPECT_TRUE(std::filesystem::is_regular_file(root() + "/etc/conf"));
+}
+
+TEST_F(SafePath, ResolvedFileWhereDirectoryBelongsFails) {
+    make_path_in_root(root_fd_.get(), "/etc/file", NodeKind::file);
+    ResolvedPath resolved = resolve_path_in_root(root_fd_.get(), "/etc/file");
+    ASSERT_TRUE(resolved.node.valid());
+    EXPECT_THROW(
+        make_resolved_path_in_root(root_fd_.get(), std::move(resolved), NodeKind::directory),
+        Error);
+}
+
 }  // namespace
 }  // namespace ocirun::rootfs
