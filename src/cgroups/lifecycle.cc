@@ -35,13 +35,13 @@ std::string parent_directory(const std::string& path) {
 }
 
 // A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and the kernel rejects
-// to add a process to it until both are set, so they are copied from the parent.
+// to add a process to it until both are set, so they are copied from the parent. With the
+// parent's cgroup.clone_children set the kernel has copied them already, and writing the same
+// values again changes nothing, so the new cgroup's files are not read first.
 void inherit_cpuset(const std::string& directory) {
     std::string parent = parent_directory(directory);
     for (const char* name : {"cpuset.cpus", "cpuset.mems"}) {
-        if (read_control(directory, name).empty()) {
-            write_control(directory, name, read_control(parent, name));
-        }
+        write_control(directory, name, read_control(parent, name));
     }
 }
 
@@ -75,8 +75,14 @@ void enable_v2_controllers(const std::string& ancestor) {
     }
 }
 
+bool has_cpuset(const Hierarchy& hierarchy) {
+    return std::find(hierarchy.controllers.begin(), hierarchy.controllers.end(), "cpuset") !=
+           hierarchy.controllers.end();
+}
+
 // Makes `directory` and its missing parents below the hierarchy's mount point, recording each
 // new directory in `created_directories` (outermost first).
+
 void make_directories(const Hierarchy& hierarchy, const std::string& directory,
                       std::vector<std::string>& created_directories) {
     std::string relative = directory.substr(hierarchy.mount_point.size());
@@ -99,11 +105,32 @@ void make_directories(const Hierarchy& hierarchy, const std::string& directory,
             continue;
         }
         created_directories.push_back(current);
-        if (std::find(hierarchy.controllers.begin(), hierarchy.controllers.end(), "cpuset") !=
-            hierarchy.controllers.end()) {
+        if (has_cpuset(hierarchy)) {
             inherit_cpuset(current);
         }
     }
+}
+
+// Makes the container's cgroup `directory` in `hierarchy` and returns whether it existed. On v1
+// the parent usually exists, so one mkdir settles it. The walk from the mount point runs only
+// when the parent is missing, and always on v2, where each parent must delegate controllers.
+bool make_cgroup_directory(const Hierarchy& hierarchy, const std::string& directory,
+                           std::vector<std::string>& created_directories) {
+    if (!hierarchy.unified) {
+        if (mkdir(directory.c_str(), 0755) == 0) {
+            created_directories.push_back(directory);
+            if (has_cpuset(hierarchy)) {
+                inherit_cpuset(directory);
+            }
+            return false;
+        }
+        if (errno == EEXIST) {
+            return true;
+        }
+    }
+    bool existed = path_exists(directory);
+    make_directories(hierarchy, directory, created_directories);
+    return existed;
 }
 
 void sleep_briefly(std::chrono::milliseconds duration) {
@@ -200,14 +227,15 @@ std::optional<std::string> systemd_tracked_key(const CgroupPaths& paths) {
 // so that destroy still removes what is left of the directories.
 void stop_systemd_scope(const CgroupPaths& paths) {
     std::optional<std::string> key = systemd_tracked_key(paths);
-    if (!key || !systemd_running()) {
+    if (!key) {
         return;
     }
     const std::string& directory = paths.at(*key);
     std::string unit = directory.substr(directory.find_last_of('/') + 1);
     constexpr std::string_view kScopeSuffix = ".scope";
     if (unit.size() <= kScopeSuffix.size() ||
-        unit.compare(unit.size() - kScopeSuffix.size(), kScopeSuffix.size(), kScopeSuffix) != 0) {
+        unit.compare(unit.size() - kScopeSuffix.size(), kScopeSuffix.size(), kScopeSuffix) != 0 ||
+        !systemd_running()) {
         return;
     }
     try {
@@ -274,9 +302,8 @@ CreatedCgroup create(const CgroupRequest& request, pid_t pid, const BeforeJoin& 
     try {
         for (const Hierarchy& hierarchy : layout.hierarchies) {
             const std::string& directory = result.paths.at(hierarchy.keys().front());
-            bool existed = path_exists(directory);
+            bool existed = make_cgroup_directory(hierarchy, directory, created_directories);
             any_existed = any_existed || existed;
-            make_directories(hierarchy, directory, created_directories);
             if (!existed) {
                 record_created(hierarchy, result);
             }

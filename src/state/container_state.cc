@@ -138,8 +138,10 @@ nlohmann::ordered_json oci_state(const ContainerState& state, Status status) {
 std::string format_created(const timespec& time) {
     tm utc{};
     gmtime_r(&time.tv_sec, &utc);
-    char seconds[32];
-    strftime(seconds, sizeof(seconds), "%Y-%m-%dT%H:%M:%S", &utc);
+    // snprintf, not strftime: glibc's strftime calls tzset, which reads /etc/localtime.
+    char seconds[64];
+    std::snprintf(seconds, sizeof(seconds), "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900,
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
     std::string text = seconds;
     if (time.tv_nsec != 0) {
         char fraction[16];

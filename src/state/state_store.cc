@@ -66,6 +66,10 @@ bool is_directory_entry(int dir_fd, const dirent& entry) {
 
 // Creates `path` and any missing parent with mode 0700, as runc creates its root.
 void make_directories(const std::string& path) {
+    // The root exists on every call but the first, so one mkdir usually settles it.
+    if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) {
+        return;
+    }
     for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
         std::string prefix = path.substr(0, slash);
         if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -203,6 +207,14 @@ void StateStore::save(const ContainerState& state) const {
 void StateStore::remove(std::string_view id) const {
     validate_container_id(id);
     std::string dir = container_dir(id);
+    // A stopped container's directory usually contains only state.json, so two calls remove it
+    // and the directory is listed only when more is left. remove_all also retries what the
+    // unlink failed to remove.
+    std::string state_file = dir + "/" + kStateFile;
+    (void)::unlink(state_file.c_str());
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) {
+        return;
+    }
     std::error_code error;
     std::filesystem::remove_all(dir, error);
     if (error) {
