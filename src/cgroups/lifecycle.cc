@@ -82,7 +82,6 @@ bool has_cpuset(const Hierarchy& hierarchy) {
 
 // Makes `directory` and its missing parents below the hierarchy's mount point, recording each
 // new directory in `created_directories` (outermost first).
-
 void make_directories(const Hierarchy& hierarchy, const std::string& directory,
                       std::vector<std::string>& created_directories) {
     std::string relative = directory.substr(hierarchy.mount_point.size());
