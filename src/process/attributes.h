@@ -21,6 +21,14 @@ void apply_oom_score_adj(int score);
 void apply_personality(const spec::Personality& personality);
 void apply_memory_policy(const spec::MemoryPolicy& policy);
 void apply_no_new_privileges();
+// Changes to `cwd` with the caller's credentials, before the switch to the container user, as
+// runc 1.1 does. Root without CAP_DAC_OVERRIDE may then still start in a directory of another
+// user. Returns false when permission is denied, so that the caller tries again as the
+// container user with enter_working_directory. Throws on any other error. Both check that the
+// new working directory is inside the container's root (a cwd reached through a leaked host
+// fd would hand the container the host's tree, CVE-2024-21626).
+bool try_enter_working_directory(const std::string& cwd);
+void enter_working_directory(const std::string& cwd);
 // Clears the dumpable flag, so that a container process without CAP_SYS_PTRACE can neither
 // ptrace this process nor open its /proc/PID/exe, fd, mem, cwd or root. execve sets the flag
 // again for the container's program (CVE-2019-5736, CVE-2016-9962).

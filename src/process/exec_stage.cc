@@ -67,6 +67,8 @@ void switch_user(const ExecRequest& request, int sync_fd) {
     if (request.seccomp != nullptr && !process.no_new_privileges) {
         load_seccomp(request, sync_fd);
     }
+    std::string cwd = process.cwd.empty() ? "/" : process.cwd;
+    bool entered_cwd = try_enter_working_directory(cwd);
     security::keep_capabilities_across_setuid();
     apply_user(process.user);
     // A change of uid or gid sets the dumpable flag to fs.suid_dumpable, which is 1 on some
@@ -76,11 +78,9 @@ void switch_user(const ExecRequest& request, int sync_fd) {
     if (process.no_new_privileges) {
         apply_no_new_privileges();
     }
-    std::string cwd = process.cwd.empty() ? "/" : process.cwd;
-    if (chdir(cwd.c_str()) != 0) {
-        throw_errno("chdir to working directory " + quote(cwd));
+    if (!entered_cwd) {
+        enter_working_directory(cwd);
     }
-    security::verify_cwd_inside_root();
 }
 
 // Marks the fds passed on (3 .. 3+preserve_fds-1) inheritable and every later one

@@ -116,6 +116,8 @@ void switch_user(const InitRequest& request, const SyncSocket& sync) {
     if (request.seccomp != nullptr && !process.no_new_privileges) {
         load_seccomp(request, sync);
     }
+    std::string cwd = process.cwd.empty() ? "/" : process.cwd;
+    bool entered_cwd = try_enter_working_directory(cwd);
     security::keep_capabilities_across_setuid();
     apply_user(process.user);
     // A change of uid or gid sets the dumpable flag to fs.suid_dumpable, which is 1 on some
@@ -125,13 +127,9 @@ void switch_user(const InitRequest& request, const SyncSocket& sync) {
     if (process.no_new_privileges) {
         apply_no_new_privileges();
     }
-    std::string cwd = process.cwd.empty() ? "/" : process.cwd;
-    if (chdir(cwd.c_str()) != 0) {
-        throw_errno("chdir to working directory " + quote(cwd));
+    if (!entered_cwd) {
+        enter_working_directory(cwd);
     }
-    // A cwd reached through a leaked host fd would hand the container the host's tree
-    // (CVE-2024-21626).
-    security::verify_cwd_inside_root();
 }
 
 // Makes a pty in the container's devpts the process's console and /dev/console, and sends the

@@ -172,6 +172,21 @@ TEST(Exec, EnvCwdAndUserFlags) {
     EXPECT_EQ(result.out, "bar dumb /tmp 1000:1001\n");
 }
 
+// Root without CAP_DAC_OVERRIDE cannot enter a mode 700 directory of uid 42, but the runtime
+// enters the cwd before it drops capabilities, as runc does, so run and exec both start.
+TEST(Exec, RootEntersCwdOfOtherUser) {
+    TestContainer container({"/bin/sleep", "300"});
+    container.config["mounts"].push_back({{"destination", "/mnt"},
+                                          {"type", "tmpfs"},
+                                          {"source", "tmpfs"},
+                                          {"options", {"uid=42", "mode=700"}}});
+    container.config["process"]["cwd"] = "/mnt";
+    start_sleeping(container);
+    CommandResult result = exec(container, {"--user", "0"}, {"/bin/pwd"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.out, "/mnt\n");
+}
+
 TEST(Exec, AdditionalGidsAreAppended) {
     TestContainer container({"/bin/sleep", "300"});
     container.config["process"]["user"]["additionalGids"] = {5};
