@@ -264,6 +264,7 @@ void run_init(const InitRequest& request, int sync_fd,
     if (process.terminal) {
         set_up_terminal(process, sync);
     }
+    rootfs::finish_rootfs(spec);
 
     set_names(spec);
     // LSM labels take effect at execve and must be set before no_new_privs, as runc orders it.

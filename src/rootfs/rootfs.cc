@@ -176,7 +176,9 @@ void enter_rootfs(const spec::Spec& spec, const RootfsOptions& options) {
             throw_errno("set the propagation of " + quote("/"));
         }
     }
+}
 
+void finish_rootfs(const spec::Spec& spec) {
     Fd root = open_root("/");
     for (const spec::Mount& mount : spec.mounts) {
         if (is_read_only_dev(mount)) {

@@ -22,8 +22,13 @@ struct RootfsOptions {
 // links, /dev/pts/ptmx). createContainer hooks run after this and before enter_rootfs.
 void prepare_rootfs(const spec::Spec& spec, const RootfsOptions& options);
 
-// Switches to the new root (pivot_root, or MS_MOVE and chroot with no_pivot), applies
-// maskedPaths and readonlyPaths, and makes the root read-only when root.readonly is set.
+// Switches to the new root (pivot_root, or MS_MOVE and chroot with no_pivot) and applies
+// linux.rootfsPropagation to it.
 void enter_rootfs(const spec::Spec& spec, const RootfsOptions& options);
+
+// Makes a /dev mount with "ro" read-only, applies readonlyPaths and maskedPaths, and makes the
+// root read-only when root.readonly is set. Runs after the console is set up, because
+// /dev/console is created then, as in runc's finalizeRootfs.
+void finish_rootfs(const spec::Spec& spec);
 
 }  // namespace ocirun::rootfs

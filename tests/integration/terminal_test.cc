@@ -62,16 +62,24 @@ std::string read_until_closed(int master) {
     }
 }
 
-TEST(ConsoleSocket, DetachedRunSendsMaster) {
-    TestContainer container({"/bin/sh", "-c", "readlink /proc/self/fd/0; tty"});
+// Runs `container` detached with a terminal and a console socket, and returns what the socket
+// received: an invalid fd when the socket or the run failed.
+terminal::ReceivedFd run_with_console_socket(TestContainer& container) {
     container.config["process"]["terminal"] = true;
     std::string socket_path = container.bundle() + "/console.sock";
     terminal::UniqueFd listener = listen_unix(socket_path);
-    ASSERT_TRUE(listener.valid()) << std::strerror(errno);
-
+    EXPECT_TRUE(listener.valid()) << std::strerror(errno);
     CommandResult result = container.run({"--detach", "--console-socket", socket_path});
-    ASSERT_EQ(result.status, 0) << result.err;
-    terminal::ReceivedFd received = accept_fd(listener.get());
+    EXPECT_EQ(result.status, 0) << result.err;
+    if (!listener.valid() || result.status != 0) {
+        return {};
+    }
+    return accept_fd(listener.get());
+}
+
+TEST(ConsoleSocket, DetachedRunSendsMaster) {
+    TestContainer container({"/bin/sh", "-c", "readlink /proc/self/fd/0; tty"});
+    terminal::ReceivedFd received = run_with_console_socket(container);
     ASSERT_TRUE(received.fd.valid());
     EXPECT_EQ(received.payload, "/dev/ptmx");
     EXPECT_EQ(read_until_closed(received.fd.get()), "/dev/pts/0\r\n/dev/pts/0\r\n");
@@ -92,6 +100,15 @@ TEST(ConsoleSocket, CreateSendsMasterBeforeStart) {
     ASSERT_EQ(started.status, 0) << started.err;
     // /dev/console is a bind mount of the pty, not a symlink, so readlink prints nothing.
     EXPECT_EQ(read_until_closed(received.fd.get()), "started\r\n");
+}
+
+// /dev/console is created in a read-only /dev before /dev is made read-only, as in runc.
+TEST(ConsoleSocket, ReadOnlyDevGetsConsole) {
+    TestContainer container({"/bin/grep", "^tmpfs /dev ", "/proc/mounts"});
+    container.config["mounts"][1]["options"].push_back("ro");
+    terminal::ReceivedFd received = run_with_console_socket(container);
+    ASSERT_TRUE(received.fd.valid());
+    EXPECT_NE(read_until_closed(received.fd.get()).find(" ro,"), std::string::npos);
 }
 
 TEST(ConsoleSocket, DetachedTerminalNeedsSocket) {
