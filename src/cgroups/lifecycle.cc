@@ -195,8 +195,10 @@ void remove_created(const std::vector<std::string>& created_directories) {
     }
 }
 
-// runc rejects, at create, a cgroup that already has processes or is frozen,
-// because delete would kill those processes and the container could not run.
+// Rejects, at create, a cgroup that already has processes or is frozen, because delete would
+// kill those processes and the container could not run. runc 1.1.5 rejects only a frozen
+// cgroup and warns about processes. The frozen message contains runc's wording, which tests
+// and scripts match.
 void check_existing_cgroup(const CgroupPaths& paths) {
     std::vector<pid_t> pids = list_pids(paths);
     if (!pids.empty()) {
@@ -205,8 +207,8 @@ void check_existing_cgroup(const CgroupPaths& paths) {
                     ErrorKind::already_exists);
     }
     if (is_frozen(paths)) {
-        throw_error("container's cgroup " + quote(paths.begin()->second) +
-                        " is frozen; resume or remove it first",
+        throw_error("container's cgroup unexpectedly frozen: " + quote(paths.begin()->second) +
+                        " (resume or remove it first)",
                     ErrorKind::wrong_state);
     }
 }

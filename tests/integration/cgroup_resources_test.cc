@@ -430,6 +430,27 @@ TEST(Resources, RunRemovesCgroupAfterExit) {
     EXPECT_TRUE(left.empty()) << joined(left);
 }
 
+// A frozen cgroup that exists before create is rejected with runc's message.
+TEST(Resources, FrozenCgroupRejected) {
+    std::string freezer = "/sys/fs/cgroup/freezer";
+    if (!path_exists(freezer + "/freezer.state") && !path_exists(freezer + "/cgroup.procs")) {
+        GTEST_SKIP() << "no cgroup v1 freezer hierarchy at " << freezer;
+    }
+    TestContainer container({"/bin/true"});
+    std::string relative = "/ocirun-frozen-" + container.id();
+    container.config["linux"]["cgroupsPath"] = relative;
+    std::string directory = freezer + relative;
+    ASSERT_EQ(mkdir(directory.c_str(), 0755), 0) << directory;
+    std::ofstream(directory + "/freezer.state") << "FROZEN";
+
+    CommandResult result = container.run();
+    EXPECT_NE(result.status, 0);
+    EXPECT_TRUE(contains(result.err, "container's cgroup unexpectedly frozen")) << result.err;
+
+    std::ofstream(directory + "/freezer.state") << "THAWED";
+    EXPECT_EQ(rmdir(directory.c_str()), 0) << directory;
+}
+
 // A cgroup that exists before create is joined, and delete leaves it for its owner.
 TEST(Resources, JoinedCgroupKeptAfterDelete) {
     TestContainer container({"/bin/sleep", "300"});
