@@ -9,8 +9,9 @@ namespace ocirun::rootfs {
 // rslave so the detach cannot propagate to the host. The working directory ends at `/`.
 void pivot_to(const std::string& rootfs);
 
-// For --no-pivot: moves the rootfs mount onto `/` and chroots into it. The host's mounts stay
-// reachable in the mount namespace, though not from the new root.
+// For --no-pivot: detaches the host's procfs and sysfs mounts, then moves the rootfs mount
+// onto `/` and chroots into it. The host's other mounts stay in the mount namespace, though
+// not reachable from the new root.
 void move_root_to(const std::string& rootfs);
 
 }  // namespace ocirun::rootfs

@@ -108,6 +108,20 @@ TEST(SecurityPaths, ProcSymlinkToHostContained) {
     fs::remove_all(host_dir);
 }
 
+// With --no-pivot the host's /proc would stay in the container's mount namespace, and the
+// kernel then lets a child user namespace mount a fresh procfs without maskedPaths.
+TEST(SecurityPaths, NoPivotHidesHostProc) {
+    TestContainer container(
+        {"/usr/bin/unshare", "-mrpf", "/bin/sh", "-c", "mount -t proc none /proc && echo mounted"});
+    for (const char* set : {"bounding", "permitted"}) {
+        container.config["process"]["capabilities"][set].push_back("CAP_SETFCAP");
+    }
+    CommandResult result = container.run({"--no-pivot"});
+    EXPECT_NE(result.status, 0);
+    EXPECT_EQ(result.out.find("mounted"), std::string::npos) << result.out;
+    EXPECT_NE(result.err.find("mount: permission denied"), std::string::npos) << result.err;
+}
+
 // runc's CVE-2025-31133: maskedPaths are covered with the container's /dev/null. If that is a
 // symlink to a procfs file, the bind exposes the file, writable, at the masked path.
 TEST(SecurityPaths, DevNullSymlinkDoesNotUnmask) {
