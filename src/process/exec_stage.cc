@@ -69,6 +69,7 @@ void switch_user(const ExecRequest& request, int sync_fd) {
     }
     std::string cwd = process.cwd.empty() ? "/" : process.cwd;
     bool entered_cwd = try_enter_working_directory(cwd);
+    give_stdio_to_user(process.user.uid);
     security::keep_capabilities_across_setuid();
     apply_user(process.user);
     // A change of uid or gid sets the dumpable flag to fs.suid_dumpable, which is 1 on some

@@ -111,6 +111,15 @@ TEST(ConsoleSocket, ReadOnlyDevGetsConsole) {
     EXPECT_NE(read_until_closed(received.fd.get()).find(" ro,"), std::string::npos);
 }
 
+// The container user owns its pty, as with runc, while the group stays devpts' tty group.
+TEST(ConsoleSocket, UserOwnsTerminal) {
+    TestContainer container({"/bin/sh", "-c", "stat -c %u $(tty)"});
+    container.config["process"]["user"] = {{"uid", 1000}, {"gid", 100}};
+    terminal::ReceivedFd received = run_with_console_socket(container);
+    ASSERT_TRUE(received.fd.valid());
+    EXPECT_EQ(read_until_closed(received.fd.get()), "1000\r\n");
+}
+
 TEST(ConsoleSocket, DetachedTerminalNeedsSocket) {
     TestContainer container({"/bin/true"});
     container.config["process"]["terminal"] = true;
