@@ -37,11 +37,18 @@ std::string parent_directory(const std::string& path) {
 // A new v1 cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and the kernel rejects
 // to add a process to it until both are set, so they are copied from the parent. With the
 // parent's cgroup.clone_children set the kernel has copied them already, and writing the same
-// values again changes nothing, so the new cgroup's files are not read first.
-void inherit_cpuset(const std::string& directory) {
+// values again changes nothing, so the new cgroup's files are not read first. A parent that
+// another program made and left empty (a pod's cgroup) is filled from its own parent first,
+// as runc does, up to the hierarchy's mount point.
+void inherit_cpuset(const std::string& directory, const std::string& mount_point) {
     std::string parent = parent_directory(directory);
     for (const char* name : {"cpuset.cpus", "cpuset.mems"}) {
-        write_control(directory, name, read_control(parent, name));
+        std::string value = read_control(parent, name);
+        if (value.empty() && parent.size() > mount_point.size()) {
+            inherit_cpuset(parent, mount_point);
+            value = read_control(parent, name);
+        }
+        write_control(directory, name, value);
     }
 }
 
@@ -105,7 +112,7 @@ void make_directories(const Hierarchy& hierarchy, const std::string& directory,
         }
         created_directories.push_back(current);
         if (has_cpuset(hierarchy)) {
-            inherit_cpuset(current);
+            inherit_cpuset(current, hierarchy.mount_point);
         }
     }
 }
@@ -119,7 +126,7 @@ bool make_cgroup_directory(const Hierarchy& hierarchy, const std::string& direct
         if (mkdir(directory.c_str(), 0755) == 0) {
             created_directories.push_back(directory);
             if (has_cpuset(hierarchy)) {
-                inherit_cpuset(directory);
+                inherit_cpuset(directory, hierarchy.mount_point);
             }
             return false;
         }

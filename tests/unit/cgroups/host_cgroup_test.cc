@@ -218,6 +218,54 @@ TEST_F(HostCgroupV1, PartlyExistingRecordsMadeOnes) {
     }
 }
 
+// A pod's cgroup made by another program without cpuset.cpus and cpuset.mems: the container's
+// cgroup below it can take a process only when both get values.
+TEST_F(HostCgroupV1, EmptyCpusetParentIsFilled) {
+    const Hierarchy* cpuset = nullptr;
+    Layout layout = current_layout();
+    for (const Hierarchy& hierarchy : layout.hierarchies) {
+        if (std::find(hierarchy.controllers.begin(), hierarchy.controllers.end(), "cpuset") !=
+            hierarchy.controllers.end()) {
+            cpuset = &hierarchy;
+        }
+    }
+    if (cpuset == nullptr) {
+        GTEST_SKIP() << "no v1 cpuset hierarchy here";
+    }
+    if (read_control(cpuset->mount_point, "cgroup.clone_children") != "0") {
+        GTEST_SKIP() << "cgroup.clone_children fills new cpuset cgroups here";
+    }
+    std::string pod = "ocirun-test-pod-" + std::to_string(getpid());
+    std::string pod_directory = cpuset->mount_point + "/" + pod;
+    ASSERT_EQ(mkdir(pod_directory.c_str(), 0755), 0) << pod_directory;
+    // Removes the pod's directories (create made them in every hierarchy) also after a failure.
+    struct PodRemover {
+        const Layout& layout;
+        const std::string& pod;
+        ~PodRemover() {
+            for (const Hierarchy& hierarchy : layout.hierarchies) {
+                rmdir((hierarchy.mount_point + "/" + pod + "/ctr").c_str());
+                rmdir((hierarchy.mount_point + "/" + pod).c_str());
+            }
+        }
+    } remover{layout, pod};
+    ASSERT_EQ(read_control(pod_directory, "cpuset.cpus"), "");
+
+    request_.cgroups_path = "/" + pod + "/ctr";
+    Ticker child;
+    CreatedCgroup cgroup = create(request_, child.pid());
+    paths_ = cgroup.paths;
+    std::string expected_cpus = read_control(cpuset->mount_point, "cpuset.cpus");
+    EXPECT_EQ(read_control(pod_directory, "cpuset.cpus"), expected_cpus);
+    EXPECT_EQ(read_control(paths_.at("cpuset"), "cpuset.cpus"), expected_cpus);
+    EXPECT_EQ(read_control(paths_.at("cpuset"), "cgroup.procs"), std::to_string(child.pid()));
+
+    ::kill(child.pid(), SIGKILL);
+    EXPECT_TRUE(child.reaped_by(SIGKILL));
+    destroy(paths_);
+    paths_.clear();
+}
+
 TEST_F(HostCgroup, CreateRejectsNonEmptyCgroup) {
     Ticker first;
     paths_ = create(request_, first.pid()).paths;
