@@ -1,5 +1,5 @@
-// Privileged tests of prepare_rootfs and enter_rootfs, each run in a child process with its
-// own mount namespace over a temporary rootfs.
+// Privileged tests of prepare_rootfs, enter_rootfs and finish_rootfs, each run in a child process
+// with its own mount namespace over a temporary rootfs.
 #include "rootfs/rootfs.h"
 
 #include <gtest/gtest.h>
@@ -124,6 +124,7 @@ TEST(EnterRootfs, PivotMasksAndReadOnly) {
     report(run_in_mount_namespace([&](Failures& failures) {
         prepare_rootfs(spec, options);
         enter_rootfs(spec, options);
+        finish_rootfs(spec);
         char cwd[256] = {};
         expect_true(failures, ::getcwd(cwd, sizeof(cwd)) != nullptr && std::string(cwd) == "/",
                     "working directory is not /");
@@ -360,6 +361,7 @@ TEST(EnterRootfs, ReadOnlyPathKeepsFlags) {
     report(run_in_mount_namespace([&](Failures& failures) {
         prepare_rootfs(spec, options);
         enter_rootfs(spec, options);
+        finish_rootfs(spec);
         expect_mount(failures, "/proc/sys", "proc", {"ro", "nosuid", "nodev", "noexec"});
         expect_mount(failures, "/proc", "proc", {"rw", "nosuid"});
         expect_mount(failures, "/proc/acpi", "tmpfs", {"ro"});
@@ -442,6 +444,7 @@ TEST(EnterRootfs, ReadOnlyDevKeepsDevices) {
     report(run_in_mount_namespace([&](Failures& failures) {
         prepare_rootfs(spec, options);
         enter_rootfs(spec, options);
+        finish_rootfs(spec);
         expect_mount(failures, "/dev", "tmpfs", {"ro", "nosuid"});
         expect_char_device(failures, "/dev/zero", 1, 5, 0666);
     }));
