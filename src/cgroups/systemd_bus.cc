@@ -484,9 +484,9 @@ std::string read_job(sd_bus_message* reply, const std::string& method) {
     return job;
 }
 
-// Root in a user namespace, as rootless podman runs the runtime, has the user's manager when
-// $XDG_RUNTIME_DIR leads to one that an ordinary user owns. runc 1.1.5 asks `busctl --user
-// status` for the bus owner; the manager's own cgroup names the same uid.
+// Returns true for root in a user namespace (as rootless podman runs the runtime) when
+// $XDG_RUNTIME_DIR leads to a manager that an ordinary user owns. runc 1.1.5 reads the bus owner
+// from `busctl --user status`, and the manager's own cgroup names the same uid.
 bool user_manager_owned_by_unprivileged_user() {
     const char* runtime_dir = xdg_runtime_dir();
     if (runtime_dir == nullptr || !systemd_running()) {

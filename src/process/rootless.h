@@ -23,8 +23,8 @@ bool running_in_user_namespace();
 // Decides `--rootless` as runc 1.1.5 does: "true" and "false" are taken as given. "auto" is true
 // when `euid` is not 0, also with --systemd-cgroup, whose scope then comes from the user's own
 // systemd manager. For root in a user namespace it is true without --systemd-cgroup, and with it
-// when `user_manager` is true, meaning the driver uses the manager of an ordinary user (runc asks
-// busctl for the owner of the user's bus). For root outside one it is false. A rootless
+// when `user_manager` is true, meaning the driver uses the manager of an ordinary user (runc reads
+// the owner of the user's bus from busctl). For root outside one it is false. A rootless
 // container uses a cgroup only where it can write one.
 bool decide_rootless(const std::string& flag, bool systemd_cgroup, uid_t euid,
                      bool in_user_namespace, bool user_manager);

@@ -330,7 +330,7 @@ TEST_F(Rootless, ExecJoinsUserNamespace) {
 }
 
 // runc 1.1.5 allows this exec because its rootless init stays dumpable. ocirun keeps init
-// non-dumpable, so the exec fails and tells the user to start the container, which then works.
+// non-dumpable, so the exec fails with an error that names `start`, and after start the exec works.
 TEST_F(Rootless, ExecBeforeStartNamesStart) {
     RootlessContainer container(user(), {"/bin/sleep", "100"});
     CommandResult created = container.create();
