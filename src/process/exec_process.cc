@@ -25,24 +25,12 @@
 #include "process/exec_stage.h"
 #include "process/namespaces.h"
 #include "process/sibling_fork.h"
+#include "process/signal_reset.h"
 #include "process/sync_protocol.h"
 
 namespace ocirun::process {
 
 namespace {
-
-void reset_signals() {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction default_action {};
-    default_action.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) {
-        if (sig != SIGKILL && sig != SIGSTOP) {
-            sigaction(sig, &default_action, nullptr);
-        }
-    }
-}
 
 void reap(pid_t pid) {
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {

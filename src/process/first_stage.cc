@@ -20,25 +20,13 @@
 #include "process/init_stage.h"
 #include "process/namespaces.h"
 #include "process/sibling_fork.h"
+#include "process/signal_reset.h"
 #include "process/sync_protocol.h"
 #include "security/messages.h"
 
 namespace ocirun::process {
 
 namespace {
-
-void reset_signals() {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction default_action {};
-    default_action.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) {
-        if (sig != SIGKILL && sig != SIGSTOP) {
-            sigaction(sig, &default_action, nullptr);
-        }
-    }
-}
 
 struct JoinedNamespace {
     spec::NamespaceType type;
