@@ -1,6 +1,7 @@
 // The state file's JSON form, the OCI state document and the `created` timestamp.
 #include "state/container_state.h"
 
+#include <chrono>
 #include <cstdio>
 #include <type_traits>
 #include <utility>
@@ -136,13 +137,20 @@ nlohmann::ordered_json oci_state(const ContainerState& state, Status status) {
 }
 
 std::string format_created(const timespec& time) {
-    tm utc{};
-    gmtime_r(&time.tv_sec, &utc);
-    // snprintf, not strftime: glibc's strftime calls tzset, which reads /etc/localtime.
-    char seconds[64];
-    std::snprintf(seconds, sizeof(seconds), "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900,
-                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
-    std::string text = seconds;
+    // Calendar arithmetic instead of gmtime_r: glibc's gmtime_r loads /etc/localtime on first
+    // use, a file read that a UTC timestamp does not need.
+    using namespace std::chrono;
+    sys_seconds instant{seconds{time.tv_sec}};
+    sys_days day = floor<days>(instant);
+    year_month_day date{day};
+    hh_mm_ss clock{instant - day};
+    char seconds_text[64];
+    std::snprintf(seconds_text, sizeof(seconds_text), "%04d-%02u-%02uT%02d:%02d:%02d",
+                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                  static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
+                  static_cast<int>(clock.minutes().count()),
+                  static_cast<int>(clock.seconds().count()));
+    std::string text = seconds_text;
     if (time.tv_nsec != 0) {
         char fraction[16];
         std::snprintf(fraction, sizeof(fraction), ".%09ld", time.tv_nsec);
