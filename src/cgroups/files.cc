@@ -35,22 +35,43 @@ std::string read_control(const std::string& dir, const std::string& name) {
     return contents;
 }
 
-void write_control(const std::string& dir, const std::string& name, const std::string& value) {
-    std::string path = join_path(dir, name);
+namespace {
+
+int open_control(const std::string& path) {
     // O_TRUNC matters only for the regular files of a fake tree in tests; cgroupfs ignores it.
     int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0) {
         throw_errno("open " + quote(path));
     }
+    return fd;
+}
+
+// Returns 0 or the errno of a failed write.
+int write_entry(int fd, const std::string& value) {
     ssize_t count;
     do {
         count = write(fd, value.data(), value.size());
     } while (count < 0 && errno == EINTR);
-    int err = errno;
-    close(fd);
-    if (count < 0) {
-        throw_errno("write " + quote(value) + " to " + quote(path), err);
+    return count < 0 ? errno : 0;
+}
+
+}  // namespace
+
+void write_control(const std::string& dir, const std::string& name, const std::string& value) {
+    write_control_entries(dir, name, {value});
+}
+
+void write_control_entries(const std::string& dir, const std::string& name,
+                           const std::vector<std::string>& values) {
+    std::string path = join_path(dir, name);
+    int fd = open_control(path);
+    for (const std::string& value : values) {
+        if (int err = write_entry(fd, value)) {
+            close(fd);
+            throw_errno("write " + quote(value) + " to " + quote(path), err);
+        }
     }
+    close(fd);
 }
 
 int64_t read_control_integer(const std::string& dir, const std::string& name) {

@@ -261,9 +261,17 @@ void set_net_prio(const std::string& directory, const spec::NetworkResources& ne
 }
 
 void set_devices(const std::string& directory, const std::vector<spec::DeviceCgroupRule>& rules) {
-    for (const spec::DeviceCgroupRule& rule : rules) {
-        write_control(directory, rule.allow ? "devices.allow" : "devices.deny",
-                      device_rule_v1(rule));
+    // Consecutive rules for the same file share one open of it.
+    size_t first = 0;
+    while (first < rules.size()) {
+        bool allow = rules[first].allow;
+        std::vector<std::string> entries;
+        size_t next = first;
+        for (; next < rules.size() && rules[next].allow == allow; ++next) {
+            entries.push_back(device_rule_v1(rules[next]));
+        }
+        write_control_entries(directory, allow ? "devices.allow" : "devices.deny", entries);
+        first = next;
     }
 }
 

@@ -161,6 +161,20 @@ TEST_F(ResourcesV1, DeviceRuleFile) {
     EXPECT_EQ(contents(devices, "devices.allow"), "c 1:3 rwm");
 }
 
+// Each rule is its own write(2), which cgroupfs takes as one entry; in this fake tree of regular
+// files the writes follow each other.
+TEST_F(ResourcesV1, ConsecutiveDeviceRulesEachWritten) {
+    std::string devices = tree_.add("devices", {{"devices.allow", ""}, {"devices.deny", ""}});
+    spec::Resources resources;
+    resources.devices = {{false, "", std::nullopt, std::nullopt, "rwm"},
+                         {true, "c", 1, 3, "rwm"},
+                         {true, "c", 1, 5, "rw"},
+                         {false, "b", 8, std::nullopt, "m"}};
+    apply_resources({{"devices", devices}}, resources);
+    EXPECT_EQ(contents(devices, "devices.allow"), "c 1:3 rwmc 1:5 rw");
+    EXPECT_EQ(contents(devices, "devices.deny"), "b 8:* m");
+}
+
 TEST_F(ResourcesV1, MissingControllerRejected) {
     spec::Resources resources;
     resources.pids = spec::PidsResources{10};
