@@ -296,6 +296,21 @@ CreatedCgroup create_systemd_scope(const CgroupRequest& request, pid_t pid,
     return result;
 }
 
+// The `tasks` file of each v1 hierarchy in `paths`.
+std::vector<std::string> v1_join_files(CgroupPaths paths) {
+    paths.erase("");
+    std::vector<std::string> files;
+    for (const std::string& directory : unique_directories(paths)) {
+        files.push_back(join_path(directory, "tasks"));
+    }
+    return files;
+}
+
+CgroupPaths unified_only(const CgroupPaths& paths) {
+    auto unified = paths.find("");
+    return unified == paths.end() ? CgroupPaths{} : CgroupPaths{*unified};
+}
+
 }  // namespace
 
 CreatedCgroup create(const CgroupRequest& request, pid_t pid, const BeforeJoin& before_join) {
@@ -321,10 +336,13 @@ CreatedCgroup create(const CgroupRequest& request, pid_t pid, const BeforeJoin& 
         }
         result.relative_paths = relative_paths_in(layout, result.paths);
         result.created = !any_existed;
+        if (request.process_joins_v1) {
+            result.join_files = v1_join_files(result.paths);
+        }
         if (before_join) {
             before_join(result);
         }
-        add_process(result.paths, pid);
+        add_process(request.process_joins_v1 ? unified_only(result.paths) : result.paths, pid);
     } catch (...) {
         remove_created(created_directories);
         throw;

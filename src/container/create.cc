@@ -277,16 +277,19 @@ cgroups::CreatedCgroup create_cgroup(const cgroups::CgroupRequest& request, cons
 }
 
 // True when init may set up the container while the runtime moves it into its cgroup. On cgroup
-// v1 the first move of a process waits for an RCU grace period (5 to 20 ms in `perf trace` on a
-// loaded 2-core VM with kernel 6.18), and init's mounts run meanwhile. The runtime finishes the
-// move before it lets init run hooks or execve. Init must join before it starts in four cases:
+// v1 a root runtime leaves that move to init (CgroupRequest::process_joins_v1), and only a v2
+// hierarchy is left to the runtime, whose first write of a pid in a while waits for an RCU grace
+// period (5 to 20 ms in `perf trace` on a loaded 2-core VM with kernel 6.18); init's mounts run
+// meanwhile. The runtime finishes the move before it lets init run hooks or execve. Init must
+// join before it starts in four cases:
 // - it makes a cgroup namespace, whose root is init's cgroup;
 // - it forks the real init, which would stay outside;
 // - it sets its CPU affinity, which joining a cpuset resets;
 // - it sets process.scheduler, because a real-time task cannot join a cgroup without RT budget.
 // The systemd driver and rootless containers keep that order too.
-// NOTE: the kernel memory of init's mounts, and the short-lived helper process of an idmapped
-// mount, are charged to the runtime's cgroup, like the namespaces that clone3 makes.
+// NOTE: when the runtime moves init, the kernel memory of init's mounts, and the short-lived
+// helper process of an idmapped mount, are charged to the runtime's cgroup, like the namespaces
+// that clone3 makes.
 bool starts_before_joining(const spec::Linux& linux_config, bool systemd, bool rootless,
                            const spec::Process& process) {
     const auto& affinity = process.exec_cpu_affinity;
@@ -330,6 +333,8 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
         // limits when it later rewrites the scope's cgroup files.
         cgroup_request.annotations = spec.annotations;
         cgroup_request.resources = linux_config.resources;
+        // Init joins at `start`, before any case of starts_before_joining can apply.
+        cgroup_request.process_joins_v1 = !global.systemd_cgroup && !state.rootless;
         // Saves the cgroup, so that `delete --force` finds it after a killed create, and
         // applies linux.resources.
         auto record_cgroup = [&](const cgroups::CreatedCgroup& cgroup) {
@@ -348,14 +353,14 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
         if (early_start) {
             before_join = [&](const cgroups::CreatedCgroup& cgroup) {
                 record_cgroup(cgroup);
-                init->send_start(cgroup.relative_paths);
+                init->send_start({cgroup.relative_paths, cgroup.join_files});
             };
         }
         cgroups::CreatedCgroup cgroup =
             create_cgroup(cgroup_request, spec, state.rootless, init->first_pid(), before_join);
         if (!early_start) {
             record_cgroup(cgroup);
-            init->send_start(cgroup.relative_paths);
+            init->send_start({cgroup.relative_paths, cgroup.join_files});
         }
 
         pid_t init_pid = init->wait_for_init_pid();

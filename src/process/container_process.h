@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "process/sync_protocol.h"
 #include "security/seccomp.h"
 #include "spec/spec.h"
 #include "terminal/unique_fd.h"
@@ -49,7 +50,7 @@ int clone_namespace_flags(const spec::Linux& linux_config);
 
 class ContainerProcess {
   public:
-    // Clones the first process. It waits until begin() or send_start().
+    // Clones the first process. It waits until send_start().
     static ContainerProcess clone(const InitRequest& request);
 
     ContainerProcess(ContainerProcess&& other) noexcept;
@@ -58,15 +59,12 @@ class ContainerProcess {
     ~ContainerProcess();
 
     pid_t first_pid() const { return first_pid_; }
-    // Host pid of the container's init; 0 before begin() returns.
+    // Host pid of the container's init; 0 before wait_for_init_pid() returns.
     pid_t init_pid() const { return init_pid_; }
 
-    // Lets the process continue with the cgroup paths relative to each hierarchy (for the
-    // cgroup mount), writes the id maps it requests, and returns the init pid.
-    pid_t begin(const std::map<std::string, std::string>& cgroup_relative_paths);
-    // The two halves of begin(), for a runtime that moves the process into its cgroup while
-    // the process sets up the container.
-    void send_start(const std::map<std::string, std::string>& cgroup_relative_paths);
+    // Lets the process continue (the `start` message).
+    void send_start(const StartMessage& message);
+    // Writes the id maps the process requests and returns the init pid.
     pid_t wait_for_init_pid();
 
     // Waits until init requests the prestart and createRuntime hooks.

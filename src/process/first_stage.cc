@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <cstring>
 #include <initializer_list>
-#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "base/error.h"
@@ -134,14 +133,21 @@ void forward_messages(const SyncSocket& sync) {
     });
 }
 
-std::map<std::string, std::string> parse_cgroup_paths(const std::string& payload) {
-    std::map<std::string, std::string> paths;
-    try {
-        paths = nlohmann::json::parse(payload).get<std::map<std::string, std::string>>();
-    } catch (const nlohmann::json::exception& error) {
-        throw_error(std::string("malformed cgroup paths in sync message: ") + error.what());
+// Writes "0" to each v1 `tasks` file, which moves this process, single-threaded, into that
+// cgroup.
+void join_cgroups(const std::vector<std::string>& tasks_files) {
+    for (const std::string& file : tasks_files) {
+        int fd = open(file.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            throw_errno("join cgroup: open " + quote(file));
+        }
+        ssize_t written = write(fd, "0", 1);
+        int err = errno;
+        close(fd);
+        if (written != 1) {
+            throw_errno("join cgroup: write " + quote("0") + " to " + quote(file), err);
+        }
     }
-    return paths;
 }
 
 }  // namespace
@@ -158,10 +164,11 @@ void run_cloned_process(const InitRequest& request, int sync_fd) {
         const spec::Linux& linux_config = *request.spec->linux_config;
         int clone_flags = clone_namespace_flags(linux_config);
 
-        SyncFrame start = sync.expect(SyncMessage::start);
-        auto cgroup_paths = parse_cgroup_paths(start.payload);
-        // The runtime has moved this process into the container's cgroup before `start`, or
-        // moves it meanwhile when nothing before the hooks and execve needs the cgroup.
+        StartMessage start = decode_start_message(sync.expect(SyncMessage::start).payload);
+        // With join files this process moves itself now, so that the kernel memory of its
+        // mounts is charged to the container. Otherwise the runtime has moved it before `start`,
+        // or moves it meanwhile when nothing before the hooks and execve needs the cgroup.
+        join_cgroups(start.join_files);
         const auto& affinity = request.spec->process->exec_cpu_affinity;
         if (affinity && !affinity->initial.empty()) {
             apply_cpu_affinity(affinity->initial);
@@ -188,7 +195,7 @@ void run_cloned_process(const InitRequest& request, int sync_fd) {
                 sync.send(SyncMessage::init_pid);
             }
         }
-        run_init(request, sync_fd, cgroup_paths);
+        run_init(request, sync_fd, start.cgroup_relative_paths);
     } catch (const Error& error) {
         sync.send_error(error);
     } catch (const std::exception& error) {

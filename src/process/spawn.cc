@@ -145,13 +145,8 @@ ContainerProcess ContainerProcess::clone(const InitRequest& request) {
     return ContainerProcess(request, static_cast<pid_t>(pid), parent_fd);
 }
 
-pid_t ContainerProcess::begin(const std::map<std::string, std::string>& cgroup_relative_paths) {
-    send_start(cgroup_relative_paths);
-    return wait_for_init_pid();
-}
-
-void ContainerProcess::send_start(const std::map<std::string, std::string>& cgroup_relative_paths) {
-    SyncSocket(sync_fd_).send(SyncMessage::start, nlohmann::json(cgroup_relative_paths).dump());
+void ContainerProcess::send_start(const StartMessage& message) {
+    SyncSocket(sync_fd_).send(SyncMessage::start, encode_start_message(message));
 }
 
 pid_t ContainerProcess::wait_for_init_pid() {

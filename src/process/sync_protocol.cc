@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "base/log.h"
 #include "terminal/fd_passing.h"
 
@@ -109,6 +111,26 @@ SyncFrame decode_sync_frame(std::string_view bytes) {
     frame.kind = static_cast<ErrorKind>(header.kind);
     frame.payload = std::string(bytes.substr(sizeof(FrameHeader)));
     return frame;
+}
+
+std::string encode_start_message(const StartMessage& message) {
+    nlohmann::json json;
+    json["cgroups"] = message.cgroup_relative_paths;
+    json["join"] = message.join_files;
+    return json.dump();
+}
+
+StartMessage decode_start_message(const std::string& payload) {
+    StartMessage message;
+    try {
+        nlohmann::json json = nlohmann::json::parse(payload);
+        message.cgroup_relative_paths =
+            json.at("cgroups").get<std::map<std::string, std::string>>();
+        message.join_files = json.at("join").get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception& error) {
+        throw_error(std::string("malformed start message: ") + error.what());
+    }
+    return message;
 }
 
 bool exchanges_hook_messages(const spec::Spec& spec) {

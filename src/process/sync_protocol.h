@@ -7,8 +7,10 @@
 // forks when the container needs a new or joined pid or time namespace):
 //
 //   P clones C; C waits.
-//   P creates the cgroup with C's pid, applies resources.
-//   P -> C  start            payload: JSON object of cgroup paths relative to each hierarchy
+//   P creates the cgroup, applies resources, and moves C into it (or leaves the v1 hierarchies
+//   to C, see StartMessage).
+//   P -> C  start            payload: StartMessage as JSON
+//   C writes "0" to each file of StartMessage::join_files.
 //   C joins namespaces given by path, makes the new user namespace.
 //   C -> P  id_map_request   (only with a new user namespace)
 //   P writes uid_map, gid_map (and setgroups deny when rootless).
@@ -40,9 +42,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "base/error.h"
 #include "spec/spec.h"
@@ -84,6 +88,19 @@ SyncFrame decode_sync_frame(std::string_view bytes);
 
 // Logs a `warning` or `debug` frame at its level and returns true; false for any other type.
 bool log_message_frame(const SyncFrame& frame);
+
+// The payload of `start`.
+struct StartMessage {
+    // The container's cgroup relative to each hierarchy's mount point, for the cgroup mount.
+    std::map<std::string, std::string> cgroup_relative_paths;
+    // The v1 `tasks` files C writes "0" to, which moves it into the container's cgroup
+    // (cgroups::CgroupRequest::process_joins_v1 says why); empty when P moves C itself.
+    std::vector<std::string> join_files;
+};
+
+std::string encode_start_message(const StartMessage& message);
+// Throws Error on a malformed payload.
+StartMessage decode_start_message(const std::string& payload);
 
 // Returns true when the runtime and init exchange run_hooks and hooks_done: the config has
 // prestart, createRuntime, createContainer or startContainer hooks, or linux.netDevices, which

@@ -323,5 +323,73 @@ TEST_F(HostCgroup, CreateReturnsRelativePaths) {
     EXPECT_EQ(cgroup.relative_paths, relative_paths(paths_));
 }
 
+// With process_joins_v1, create moves the process only into a v2 hierarchy and names the v1
+// `tasks` files; the process joins each by writing "0" to it.
+TEST_F(HostCgroup, ProcessJoinsV1ThroughTasksFiles) {
+    request_.process_joins_v1 = true;
+    int to_child[2];
+    int from_child[2];
+    ASSERT_EQ(pipe2(to_child, O_CLOEXEC), 0);
+    ASSERT_EQ(pipe2(from_child, O_CLOEXEC), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        close(to_child[1]);
+        close(from_child[0]);
+        std::string files;
+        char buffer[4096];
+        ssize_t count;
+        while ((count = read(to_child[0], buffer, sizeof buffer)) > 0) {
+            files.append(buffer, static_cast<size_t>(count));
+        }
+        bool joined = true;
+        for (size_t start = 0; start < files.size();) {
+            size_t end = files.find('\n', start);
+            int fd = open(files.substr(start, end - start).c_str(), O_WRONLY | O_CLOEXEC);
+            joined = joined && fd >= 0 && write(fd, "0", 1) == 1;
+            close(fd);
+            start = end + 1;
+        }
+        (void)!write(from_child[1], joined ? "y" : "n", 1);
+        pause();
+        _exit(0);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    CreatedCgroup cgroup = create(request_, child);
+    paths_ = cgroup.paths;
+    std::string listed;
+    size_t v1_directories = 0;
+    std::vector<std::string> seen;
+    for (const auto& [key, directory] : paths_) {
+        if (key.empty() || std::find(seen.begin(), seen.end(), directory) != seen.end()) {
+            continue;
+        }
+        seen.push_back(directory);
+        ++v1_directories;
+        EXPECT_EQ(read_control(directory, "cgroup.procs"), "") << "controller " << key;
+        EXPECT_NE(std::find(cgroup.join_files.begin(), cgroup.join_files.end(),
+                            directory + "/tasks"),
+                  cgroup.join_files.end())
+            << "controller " << key;
+    }
+    EXPECT_EQ(cgroup.join_files.size(), v1_directories);
+    for (const std::string& file : cgroup.join_files) {
+        listed += file + "\n";
+    }
+    ASSERT_EQ(write(to_child[1], listed.data(), listed.size()),
+              static_cast<ssize_t>(listed.size()));
+    close(to_child[1]);
+    char answer = 0;
+    ASSERT_EQ(read(from_child[0], &answer, 1), 1);
+    close(from_child[0]);
+    EXPECT_EQ(answer, 'y');
+    for (const auto& [key, directory] : paths_) {
+        EXPECT_EQ(read_control(directory, "cgroup.procs"), std::to_string(child))
+            << "controller " << key;
+    }
+    ::kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+}
+
 }  // namespace
 }  // namespace ocirun::cgroups

@@ -175,5 +175,27 @@ TEST(HookMessages, NeededForNetDevices) {
     EXPECT_TRUE(exchanges_hook_messages(spec));
 }
 
+TEST(StartMessage, RoundTrips) {
+    StartMessage message{{{"cpu", "/x1"}, {"", "/a/b"}},
+                         {"/sys/fs/cgroup/cpu/x1/tasks", "/sys/fs/cgroup/pids/x1/tasks"}};
+    StartMessage decoded = decode_start_message(encode_start_message(message));
+    EXPECT_EQ(decoded.cgroup_relative_paths, message.cgroup_relative_paths);
+    EXPECT_EQ(decoded.join_files, message.join_files);
+}
+
+TEST(StartMessage, MalformedPayloadNamed) {
+    for (const char* payload : {"", "{\"cgroups\": {}}", "{\"cgroups\": [], \"join\": []}"}) {
+        SCOPED_TRACE(payload);
+        try {
+            decode_start_message(payload);
+            ADD_FAILURE() << "no error";
+        } catch (const Error& error) {
+            EXPECT_NE(std::string(error.what()).find("malformed start message"),
+                      std::string::npos)
+                << error.what();
+        }
+    }
+}
+
 }  // namespace
 }  // namespace ocirun::process
