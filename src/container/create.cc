@@ -277,10 +277,10 @@ cgroups::CreatedCgroup create_cgroup(const cgroups::CgroupRequest& request, cons
 }
 
 // True when init may set up the container while the runtime moves it into its cgroup. On cgroup
-// v1 a root runtime leaves that move to init (CgroupRequest::process_joins_v1), and only a v2
-// hierarchy is left to the runtime, whose first write of a pid in a while waits for an RCU grace
-// period (5 to 20 ms in `perf trace` on a loaded 2-core VM with kernel 6.18); init's mounts run
-// meanwhile. The runtime finishes the move before it lets init run hooks or execve. Init must
+// v1 a root runtime leaves that move to init (CgroupRequest::process_joins_v1), so this concerns
+// a v2 hierarchy. The runtime's first write of a pid there in a while waits for an RCU grace
+// period (5 to 20 ms in `perf trace` on a loaded 2-core VM with kernel 6.18), and init's mounts
+// run meanwhile. The runtime finishes the move before it lets init run hooks or execve. Init must
 // join before it starts in four cases:
 // - it makes a cgroup namespace, whose root is init's cgroup;
 // - it forks the real init, which would stay outside;
@@ -366,7 +366,8 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
         pid_t init_pid = init->wait_for_init_pid();
         // The first process is init unless it had to fork init, and then its start time is
         // recorded already.
-        if (init_pid != state.pid) {
+        bool pid_changed = init_pid != state.pid;
+        if (pid_changed) {
             record_pid(state, init_pid);
         }
         if (!linux_config.net_devices.empty()) {
@@ -393,9 +394,12 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
             master.reset();
         }
 
-        store.save(state);
+        // record_cgroup has saved the rest of the state.
+        if (pid_changed) {
+            store.save(state);
+        }
         write_pid_file(options.pid_file, state.pid);
-        return CreatedContainer{state.pid, std::move(master)};
+        return CreatedContainer{state.pid, std::move(master), state, {}};
     } catch (...) {
         if (init) {
             init->kill();
@@ -432,7 +436,9 @@ CreatedContainer create_container(const GlobalOptions& global, const CreateOptio
         }
         // Saved before clone, so that `delete --force` can clean up after a killed create.
         store.save(state);
-        return set_up_container(global, options, spec, store, state);
+        CreatedContainer created = set_up_container(global, options, spec, store, state);
+        created.lock = std::move(lock);
+        return created;
     } catch (...) {
         try {
             cgroups::CgroupPaths created_paths = state::created_cgroup_paths(state);

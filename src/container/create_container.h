@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include "container/operations.h"
+#include "state/state_store.h"
 #include "terminal/unique_fd.h"
 
 namespace ocirun::container {
@@ -13,6 +14,10 @@ struct CreatedContainer {
     // The pty master of process.terminal for a foreground `run`; not valid otherwise, because
     // a detached container's master goes to --console-socket.
     terminal::UniqueFd terminal_master;
+    // The state as saved, and the container's lock, still held so that `run` can start the
+    // container without loading the state again and with nothing else between.
+    state::ContainerState state;
+    state::ContainerLock lock;
 };
 
 // Creates the container; its init waits on exec.fifo. `foreground` is true for `run` without

@@ -65,4 +65,11 @@ enum class NotifyMainPid {
 // container_init; a foreground `run` uses runtime.
 void start_container(const GlobalOptions& global, const std::string& id, NotifyMainPid main_pid);
 
+struct CreatedContainer;
+
+// start_container for the container that `run` has just created, with the lock and state that
+// create_container returned. The lock is released on return.
+void start_created(const GlobalOptions& global, CreatedContainer& created,
+                   NotifyMainPid main_pid);
+
 }  // namespace ocirun::container

@@ -119,9 +119,9 @@ void delete_quietly(const GlobalOptions& global, const std::string& id) {
 int run(const GlobalOptions& global, const RunOptions& options) {
     const std::string& id = options.create.id;
     if (options.detach) {
-        create_container(global, options.create, false);
+        CreatedContainer created = create_container(global, options.create, false);
         try {
-            start(global, id);
+            start_created(global, created, NotifyMainPid::container_init);
         } catch (...) {
             delete_quietly(global, id);
             throw;
@@ -147,7 +147,7 @@ int run(const GlobalOptions& global, const RunOptions& options) {
         try {
             // NOTE: with NOTIFY_SOCKET set this waits for READY= or init's exit before signals
             // are forwarded and the terminal is relayed, as runc 1.1.5 does.
-            start_container(global, id, NotifyMainPid::runtime);
+            start_created(global, created, NotifyMainPid::runtime);
         } catch (...) {
             delete_quietly(global, id);
             throw;

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "container/create_container.h"
 #include "container/lifecycle.h"
 #include "container/notify_socket.h"
 #include "container/operations.h"
@@ -159,24 +160,23 @@ void start(const GlobalOptions& global, const std::string& id) {
     start_container(global, id, NotifyMainPid::container_init);
 }
 
-void start_container(const GlobalOptions& global, const std::string& id, NotifyMainPid main_pid) {
+namespace {
+
+// Releases init of a created container, given its lock, and runs the poststart hooks. The lock is
+// released before the wait for READY=, which lasts as long as the service takes to start, so
+// that `state`, `kill` and `delete` keep working meanwhile.
+void release_locked(const std::string& dir, state::ContainerLock lock,
+                    const state::ContainerState& state, NotifyMainPid main_pid) {
     std::optional<NotifySocket> notify;
     std::optional<ScopedFd> init_pidfd;
-    pid_t init_pid = 0;
     {
-        state::StateStore store = open_store(global.root);
-        state::ContainerLock lock = store.lock(id);
-        state::ContainerState state = store.load(id);
-        std::string dir = store.container_dir(id);
-        check_startable(state, state::current_status(state, dir));
-        init_pid = state.pid;
-
+        state::ContainerLock scoped_lock = std::move(lock);
         // Bound before init is released, so that no message is lost.
         notify = open_notify_socket(dir, caller_notify_socket(), main_pid);
         if (notify) {
-            init_pidfd.emplace(static_cast<int>(syscall(SYS_pidfd_open, init_pid, 0)));
+            init_pidfd.emplace(static_cast<int>(syscall(SYS_pidfd_open, state.pid, 0)));
             if (init_pidfd->get() < 0) {
-                throw_errno("pidfd_open of container init " + std::to_string(init_pid));
+                throw_errno("pidfd_open of container init " + std::to_string(state.pid));
             }
         }
 
@@ -187,11 +187,27 @@ void start_container(const GlobalOptions& global, const std::string& id, NotifyM
         }
         run_poststart_hooks(state);
     }
-    // The wait lasts as long as the service takes to start, so the lock is released first and
-    // `state`, `kill` and `delete` keep working meanwhile.
     if (notify) {
-        relay_ready(*notify, init_pidfd->get(), init_pid, main_pid);
+        relay_ready(*notify, init_pidfd->get(), state.pid, main_pid);
     }
+}
+
+}  // namespace
+
+void start_container(const GlobalOptions& global, const std::string& id, NotifyMainPid main_pid) {
+    state::StateStore store = open_store(global.root);
+    state::ContainerLock lock = store.lock(id);
+    state::ContainerState state = store.load(id);
+    std::string dir = store.container_dir(id);
+    check_startable(state, state::current_status(state, dir));
+    release_locked(dir, std::move(lock), state, main_pid);
+}
+
+void start_created(const GlobalOptions& global, CreatedContainer& created,
+                   NotifyMainPid main_pid) {
+    state::ContainerLock lock = std::move(created.lock);
+    std::string dir = open_store(global.root).container_dir(created.state.id);
+    release_locked(dir, std::move(lock), created.state, main_pid);
 }
 
 }  // namespace ocirun::container
