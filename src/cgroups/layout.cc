@@ -2,10 +2,9 @@
 // /proc/self/cgroup.
 #include "cgroups/layout.h"
 
-#include <sstream>
-
 #include "base/error.h"
 #include "base/file.h"
+#include "base/text.h"
 
 namespace ocirun::cgroups {
 namespace {
@@ -23,33 +22,6 @@ std::string read_whole_file(const std::string& path) {
     return std::move(*text);
 }
 
-std::vector<std::string> split(const std::string& text, char separator) {
-    std::vector<std::string> parts;
-    std::string part;
-    std::istringstream in(text);
-    while (std::getline(in, part, separator)) {
-        parts.push_back(part);
-    }
-    return parts;
-}
-
-// mountinfo writes space, tab, newline and backslash in paths as \ooo octal escapes.
-std::string unescape_octal(const std::string& text) {
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 3 < text.size()) {
-            const std::string digits = text.substr(i + 1, 3);
-            if (digits.find_first_not_of("01234567") == std::string::npos) {
-                out += static_cast<char>(std::stoi(digits, nullptr, 8));
-                i += 3;
-                continue;
-            }
-        }
-        out += text[i];
-    }
-    return out;
-}
-
 }  // namespace
 
 std::vector<std::string> Hierarchy::keys() const {
@@ -61,19 +33,14 @@ std::vector<std::string> Hierarchy::keys() const {
 
 std::set<std::string> parse_proc_cgroups(const std::string& text) {
     std::set<std::string> names;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (const std::string& line : split(text, '\n')) {
         if (line.empty() || line[0] == '#') {
             continue;
         }
-        std::istringstream fields(line);
-        std::string name;
-        std::string hierarchy;
-        std::string count;
-        int enabled = 0;
-        if (fields >> name >> hierarchy >> count >> enabled && enabled != 0) {
-            names.insert(name);
+        // Fields: subsys_name hierarchy num_cgroups enabled.
+        std::vector<std::string> fields = split_words(line);
+        if (fields.size() >= 4 && fields[3] != "0") {
+            names.insert(fields[0]);
         }
     }
     return names;
@@ -83,17 +50,10 @@ std::vector<Hierarchy> parse_mountinfo(const std::string& text,
                                        const std::set<std::string>& known_controllers) {
     std::vector<Hierarchy> hierarchies;
     std::map<std::string, size_t> seen_devices;  // major:minor -> index in hierarchies
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (const std::string& line : split(text, '\n')) {
         // Fields: id parent major:minor root mount_point options [optional...] - type source
         // super_options.
-        std::vector<std::string> fields;
-        std::istringstream words(line);
-        std::string word;
-        while (words >> word) {
-            fields.push_back(word);
-        }
+        std::vector<std::string> fields = split_words(line);
         size_t dash = 0;
         while (dash < fields.size() && fields[dash] != "-") {
             ++dash;
@@ -137,9 +97,7 @@ std::vector<Hierarchy> parse_mountinfo(const std::string& text,
 
 std::map<std::string, std::string> parse_proc_cgroup(const std::string& text) {
     std::map<std::string, std::string> paths;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (const std::string& line : split(text, '\n')) {
         size_t first = line.find(':');
         size_t second = first == std::string::npos ? first : line.find(':', first + 1);
         if (second == std::string::npos) {

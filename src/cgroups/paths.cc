@@ -3,10 +3,10 @@
 #include "cgroups/paths.h"
 
 #include <algorithm>
-#include <sstream>
 #include <vector>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "cgroups/files.h"
 #include "cgroups/systemd_bus.h"
 #include "cgroups/systemd_unit.h"
@@ -90,9 +90,7 @@ std::string clean_path(const std::string& path) {
         return "";
     }
     std::vector<std::string> parts;
-    std::istringstream in(path);
-    std::string part;
-    while (std::getline(in, part, '/')) {
+    for (std::string& part : split(path, '/')) {
         if (part.empty() || part == ".") {
             continue;
         }
@@ -102,7 +100,7 @@ std::string clean_path(const std::string& path) {
             }
             continue;
         }
-        parts.push_back(part);
+        parts.push_back(std::move(part));
     }
     std::string cleaned;
     for (const std::string& name : parts) {

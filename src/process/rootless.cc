@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <sstream>
 #include <string_view>
 #include <vector>
 
 #include "base/error.h"
 #include "base/file.h"
+#include "base/text.h"
 
 namespace ocirun::process {
 
@@ -72,16 +72,12 @@ bool sets_block_io(const spec::BlockIoResources& block_io) {
 }  // namespace
 
 bool is_user_namespace_map(const std::string& uid_map) {
-    std::istringstream lines(uid_map);
-    std::string first;
-    std::string second;
-    std::string size;
-    if (!(lines >> first >> second >> size)) {
+    std::vector<std::string> fields = split_words(uid_map);
+    if (fields.size() < 3) {
         // An empty map belongs to a user namespace whose map is not written yet.
         return true;
     }
-    std::string extra;
-    return first != "0" || second != "0" || size != "4294967295" || (lines >> extra);
+    return fields.size() > 3 || fields[0] != "0" || fields[1] != "0" || fields[2] != "4294967295";
 }
 
 bool running_in_user_namespace() {

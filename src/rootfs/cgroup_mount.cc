@@ -11,6 +11,7 @@
 #include <set>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "rootfs/mountinfo.h"
 #include "rootfs/safe_path.h"
 
@@ -61,13 +62,13 @@ std::string base_name(const std::string& path) {
 
 // Returns the path of /proc/self/cgroup for the hierarchy, relative to its mount point.
 std::optional<std::string> own_cgroup(const CgroupHierarchy& hierarchy) {
-    for (const std::string& line : split_text(read_text_file("/proc/self/cgroup"), '\n')) {
-        std::vector<std::string> fields = split_text(line, ':');
+    for (const std::string& line : split(read_text_file("/proc/self/cgroup"), '\n')) {
+        std::vector<std::string> fields = split(line, ':');
         if (fields.size() < 3) {
             continue;
         }
         bool matches = hierarchy.unified ? fields[1].empty() && fields[0] == "0"
-                                         : split_text(fields[1], ',') == hierarchy.controllers;
+                                         : split(fields[1], ',') == hierarchy.controllers;
         if (!matches) {
             continue;
         }
@@ -144,7 +145,7 @@ void link_combined(int root_fd, const std::string& destination, const std::strin
         return;
     }
     Fd directory = open_in_root(root_fd, destination, O_PATH | O_DIRECTORY);
-    for (const std::string& controller : split_text(name, ',')) {
+    for (const std::string& controller : split(name, ',')) {
         if (::symlinkat(name.c_str(), directory.get(), controller.c_str()) != 0 &&
             errno != EEXIST) {
             throw_errno("symlink " + quote(destination + "/" + controller));

@@ -22,9 +22,6 @@ std::vector<MountInfo> parse_mountinfo(const std::string& text);
 // Reads and parses /proc/self/mountinfo.
 std::vector<MountInfo> read_mountinfo();
 
-// Splits `text` at every `separator`, keeping empty parts except a trailing one.
-std::vector<std::string> split_text(const std::string& text, char separator);
-
 // Returns the whole content of a text file such as /proc/self/cgroup.
 std::string read_text_file(const std::string& path);
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "rootfs/devices.h"
 #include "rootfs/masked_paths.h"
 #include "rootfs/mount_options.h"
@@ -65,7 +66,7 @@ bool in_user_namespace(const spec::Spec& spec) {
     // The initial user namespace maps the whole uid range onto itself.
     std::string map = read_text_file("/proc/self/uid_map");
     std::vector<std::string> fields;
-    for (const std::string& field : split_text(map, ' ')) {
+    for (const std::string& field : split(map, ' ')) {
         if (!field.empty()) {
             fields.push_back(field);
         }

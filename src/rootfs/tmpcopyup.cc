@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "rootfs/mountinfo.h"
 
 namespace ocirun::rootfs {
@@ -30,7 +31,7 @@ Fd open_at(int dir_fd, const char* name, int flags) {
 }
 
 void configure_tmpfs(int context_fd, const std::string& data) {
-    for (const std::string& option : split_text(data, ',')) {
+    for (const std::string& option : split(data, ',')) {
         if (option.empty()) {
             continue;
         }

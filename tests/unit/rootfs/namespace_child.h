@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "rootfs/mountinfo.h"
 
 namespace ocirun::rootfs::testing {
@@ -105,7 +106,7 @@ inline Failures run_in_mount_namespace(const std::function<void(Failures&)>& bod
     ::close(pipe_fds[0]);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    Failures failures = split_text(report, '\n');
+    Failures failures = split(report, '\n');
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         failures.push_back("child exited abnormally, status " + std::to_string(status));
     }
