@@ -120,33 +120,38 @@ std::string cgroup_mount_data(const CgroupHierarchy& hierarchy) {
     return named_only ? "none," + data : data;
 }
 
+// Mounts `hierarchy` on the directory `name` of the container's cgroup tmpfs, open at
+// `directory_fd` and at `destination` in the root.
 void mount_hierarchy(const MountContext& context, const CgroupHierarchy& hierarchy,
-                     const std::string& destination, const MountOptions& options,
-                     bool cgroup_namespace) {
+                     int directory_fd, const std::string& destination, const std::string& name,
+                     const MountOptions& options, bool cgroup_namespace) {
+    std::string path = destination + "/" + name;
     if (cgroup_namespace) {
         MountOptions mount_options = options;
         mount_options.propagation.clear();
         mount_options.data = hierarchy.unified ? "" : cgroup_mount_data(hierarchy);
         const char* type = hierarchy.unified ? "cgroup2" : "cgroup";
-        mount_into_root(context.root_fd, type, type, destination, mount_options);
+        mount_into_root(context.root_fd, type, type, path, mount_options);
         return;
     }
     std::optional<std::string> relative = container_cgroup(context, hierarchy);
     if (!relative) {
         return;
     }
-    std::string source = hierarchy.mount_point + "/" + *relative;
-    bind_into_root(context.root_fd, clean_path(source), destination, bind_options_from(options));
+    // The tmpfs is new and empty, so the directory is made right in it, with no lookup from
+    // the root.
+    Fd target = make_directory_at(directory_fd, name, path);
+    bind_onto(target.get(), clean_path(hierarchy.mount_point + "/" + *relative), path,
+              bind_options_from(options));
 }
 
 // Links each controller of a combined hierarchy to its directory, as "cpu" -> "cpu,cpuacct".
-void link_combined(int root_fd, const std::string& destination, const std::string& name) {
+void link_combined(int directory_fd, const std::string& destination, const std::string& name) {
     if (name.find(',') == std::string::npos) {
         return;
     }
-    Fd directory = open_in_root(root_fd, destination, O_PATH | O_DIRECTORY);
     for (const std::string& controller : split(name, ',')) {
-        if (::symlinkat(name.c_str(), directory.get(), controller.c_str()) != 0 &&
+        if (::symlinkat(name.c_str(), directory_fd, controller.c_str()) != 0 &&
             errno != EEXIST) {
             throw_errno("symlink " + quote(destination + "/" + controller));
         }
@@ -160,6 +165,7 @@ void mount_v1(const MountContext& context, const std::vector<CgroupHierarchy>& h
     tmpfs.data = "mode=755";
     tmpfs.propagation = options.propagation;
     mount_into_root(context.root_fd, "tmpfs", "tmpfs", destination, tmpfs);
+    Fd directory = open_in_root(context.root_fd, destination, O_PATH | O_DIRECTORY);
 
     bool cgroup_namespace = context.spec->linux_config &&
                             context.spec->linux_config->has_namespace(spec::NamespaceType::cgroup);
@@ -169,15 +175,16 @@ void mount_v1(const MountContext& context, const std::vector<CgroupHierarchy>& h
         if (!done.insert(name).second) {
             continue;
         }
-        mount_hierarchy(context, hierarchy, destination + "/" + name, options, cgroup_namespace);
-        link_combined(context.root_fd, destination, name);
+        mount_hierarchy(context, hierarchy, directory.get(), destination, name, options,
+                        cgroup_namespace);
+        link_combined(directory.get(), destination, name);
     }
 
     if ((options.flags & MS_RDONLY) != 0) {
-        Fd mounted = open_in_root(context.root_fd, destination, O_PATH | O_DIRECTORY);
         mount_attr read_only{};
         read_only.attr_set = MOUNT_ATTR_RDONLY;
-        if (::mount_setattr(mounted.get(), "", AT_EMPTY_PATH, &read_only, sizeof(read_only)) != 0) {
+        if (::mount_setattr(directory.get(), "", AT_EMPTY_PATH, &read_only, sizeof(read_only)) !=
+            0) {
             throw_errno("remount " + quote(destination) + " read-only");
         }
     }

@@ -218,7 +218,11 @@ void bind_into_root(int root_fd, const std::string& source, const std::string& d
     check_proc_destination(resolved, source);
     NodeKind kind = S_ISDIR(source_status.st_mode) ? NodeKind::directory : NodeKind::file;
     Fd target = make_resolved_path_in_root(root_fd, std::move(resolved_target), kind);
+    bind_onto(target.get(), source, resolved, options, userns_fd);
+}
 
+void bind_onto(int target_fd, const std::string& source, const std::string& destination,
+               const MountOptions& options, int userns_fd) {
     bool recursive = options.is_recursive_bind();
     unsigned tree_flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
     Fd tree(::open_tree(AT_FDCWD, source.c_str(), tree_flags));
@@ -235,9 +239,9 @@ void bind_into_root(int root_fd, const std::string& source, const std::string& d
     // the top mount, and keeps every flag the options do not name (such as a locked nosuid).
     set_top_attributes(tree.get(), options);
     apply_recursive_attributes(tree.get(), options);
-    if (::move_mount(tree.get(), "", target.get(), "",
+    if (::move_mount(tree.get(), "", target_fd, "",
                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
-        throw_errno("move_mount onto " + quote(resolved));
+        throw_errno("move_mount onto " + quote(destination));
     }
     apply_propagation(tree.get(), options);
 }

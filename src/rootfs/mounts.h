@@ -31,6 +31,11 @@ void mount_entry(const MountContext& context, const spec::Mount& mount);
 void bind_into_root(int root_fd, const std::string& source, const std::string& destination,
                     const MountOptions& options, int userns_fd = -1);
 
+// Binds the host path `source` onto the node open at `target_fd` (O_PATH), which the caller
+// resolved inside the root. `destination` names the node in errors.
+void bind_onto(int target_fd, const std::string& source, const std::string& destination,
+               const MountOptions& options, int userns_fd = -1);
+
 // Mounts a new filesystem of `type` onto `destination` inside the root with mount(2) flags and
 // data from `options`, then applies their recursive attributes and propagation.
 void mount_into_root(int root_fd, const std::string& source, const std::string& type,

@@ -270,6 +270,11 @@ std::string join_prefix(const std::vector<std::string>& components, size_t count
 
 }  // namespace
 
+Fd make_directory_at(int dir_fd, const std::string& name, const std::string& path) {
+    UmaskZero umask_zero;
+    return open_or_make_directory(dir_fd, name, path, true);
+}
+
 ResolvedPath resolve_path_in_root(int root_fd, const std::string& path) {
     ResolvedPath result;
     if (!has_dot_component(path)) {

@@ -51,6 +51,11 @@ Fd make_path_in_root(int root_fd, const std::string& path, NodeKind kind);
 Fd make_resolved_path_in_root(int root_fd, const std::string& resolved, NodeKind kind);
 Fd make_resolved_path_in_root(int root_fd, ResolvedPath resolved, NodeKind kind);
 
+// Creates the directory `name` (mode 0755 whatever the umask) in the directory open at `dir_fd`
+// unless it exists, and returns an O_PATH fd of it without following a symlink. `path` names it
+// in errors.
+Fd make_directory_at(int dir_fd, const std::string& name, const std::string& path);
+
 // Returns an O_PATH fd of the parent directory of `path` (created as by make_path_in_root)
 // and stores the final component in `name`, for calls that take a dirfd and a name
 // (mknodat, symlinkat).
