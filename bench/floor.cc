@@ -53,15 +53,11 @@ void set_capabilities() {
     }
 }
 
-// Runs in the container process: waits until the parent has put it in the cgroup, then sets up
-// the rootfs and the process attributes of the default config and executes /bin/true.
-[[noreturn]] void run_container(const std::string& rootfs, const std::vector<Hierarchy>& cgroups,
-                                int ready_fd) {
+// Runs in the container process: joins the cgroup, then sets up the rootfs and the process
+// attributes of the default config and executes /bin/true.
+[[noreturn]] void run_container(const std::string& rootfs, const std::vector<Hierarchy>& cgroups) {
     try {
-        char byte;
-        if (read(ready_fd, &byte, 1) < 0) {
-            throw_errno("read the cgroup ready pipe");
-        }
+        join_cgroup(cgroups);
         prepare_rootfs(rootfs, cgroups);
         if (sethostname("runc", 4) != 0) {
             throw_errno("sethostname");
@@ -94,22 +90,14 @@ int run_floor(const std::string& bundle) {
     }
     auto cgroups = find_hierarchies("ocirun-floor-" + std::to_string(getpid()));
     create_cgroup(cgroups);
-    int ready[2];
-    if (pipe2(ready, O_CLOEXEC) != 0) {
-        throw_errno("pipe2");
-    }
     // A raw clone without a stack behaves like fork, with the namespaces made in the same call.
     pid_t pid = static_cast<pid_t>(syscall(SYS_clone, kNamespaces | SIGCHLD, 0, 0, 0, 0));
     if (pid < 0) {
         throw_errno("clone");
     }
     if (pid == 0) {
-        close(ready[1]);
-        run_container(rootfs, cgroups, ready[0]);
+        run_container(rootfs, cgroups);
     }
-    close(ready[0]);
-    join_cgroup(cgroups, pid);
-    close(ready[1]);  // end of file on the pipe lets the container go on
     int status = 0;
     if (waitpid(pid, &status, 0) < 0) {
         throw_errno("waitpid " + std::to_string(pid));

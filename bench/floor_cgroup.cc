@@ -111,18 +111,18 @@ void create_cgroup(const std::vector<Hierarchy>& hierarchies) {
                 write_file(hierarchy.cgroup_dir + file, read_line(parent_dir + file));
             }
         }
-    }
-}
-
-void join_cgroup(const std::vector<Hierarchy>& hierarchies, pid_t pid) {
-    for (const auto& hierarchy : hierarchies) {
-        write_file(hierarchy.cgroup_dir + "/cgroup.procs", std::to_string(pid));
         if (hierarchy.mount_point.ends_with("/devices")) {
             write_file(hierarchy.cgroup_dir + "/devices.deny", "a");
             for (const char* rule : kAllowedDevices) {
                 write_file(hierarchy.cgroup_dir + "/devices.allow", rule);
             }
         }
+    }
+}
+
+void join_cgroup(const std::vector<Hierarchy>& hierarchies) {
+    for (const auto& hierarchy : hierarchies) {
+        write_file(hierarchy.cgroup_dir + "/tasks", "0");
     }
 }
 

@@ -19,12 +19,14 @@ struct Hierarchy {
 std::vector<Hierarchy> find_hierarchies(const std::string& name);
 
 // Makes the cgroup directories, copying cpuset.cpus and cpuset.mems from the parent so that
-// a task can join the cpuset cgroup.
+// a task can join the cpuset cgroup, and writes runc's default device rules (deny all, then
+// allow the default devices).
 void create_cgroup(const std::vector<Hierarchy>& hierarchies);
 
-// Moves `pid` into every hierarchy and writes runc's default device rules (deny all, then
-// allow the default devices).
-void join_cgroup(const std::vector<Hierarchy>& hierarchies, pid_t pid);
+// Moves the calling process, which must be single-threaded, into every hierarchy by writing 0
+// to each `tasks` file. This takes no global lock, unlike a write of a pid to cgroup.procs.
+// ocirun's init joins the same way.
+void join_cgroup(const std::vector<Hierarchy>& hierarchies);
 
 // Removes the cgroup directories; the container must have exited.
 void remove_cgroup(const std::vector<Hierarchy>& hierarchies);
