@@ -129,8 +129,8 @@ TEST(IntelRdt, FailsNamingResctrlWhenNotMounted) {
     EXPECT_FALSE(path_exists(container.state_dir()));
 }
 
-// Init sets up the container while the runtime moves it into its cgroup, and must be in it by
-// the time it runs the process.
+// Init joins its v1 cgroups itself, and the runtime moves it into a v2 cgroup while init sets up
+// the container. Either way init must be in the cgroup by the time it runs the process.
 TEST(InitCgroup, JoinedBeforeExec) {
     TestContainer container({"/bin/cat", "/proc/self/cgroup"});
     CommandResult result = container.run();
