@@ -50,13 +50,14 @@ struct CreatedCgroup {
 };
 
 // Called by create with the cgroup once its directories exist, right before `pid` is written to
-// cgroup.procs (and join_files are set). With request.systemd, systemd has moved `pid` into its scope already.
+// cgroup.procs (and join_files are set). With request.systemd, systemd has moved `pid` into its
+// scope already.
 using BeforeJoin = std::function<void(const CreatedCgroup& cgroup)>;
 
 // Makes (or reuses) the container's cgroup in every mounted hierarchy and moves `pid` into it.
-// With request.systemd it requests from systemd over D-Bus for a transient scope holding `pid` first,
-// and throws Error (unsupported) when systemd is not running. An exception from `before_join`
-// removes the directories made here and is passed on.
+// With request.systemd it requests from systemd over D-Bus for a transient scope holding `pid`
+// first, and throws Error (unsupported) when systemd is not running. An exception from
+// `before_join` removes the directories made here and is passed on.
 CreatedCgroup create(const CgroupRequest& request, pid_t pid, const BeforeJoin& before_join = {});
 
 // Moves `pid` into the cgroup (exec).

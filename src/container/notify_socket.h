@@ -69,7 +69,6 @@ struct CreatedContainer;
 
 // start_container for the container that `run` has just created, with the lock and state that
 // create_container returned. The lock is released on return.
-void start_created(const GlobalOptions& global, CreatedContainer& created,
-                   NotifyMainPid main_pid);
+void start_created(const GlobalOptions& global, CreatedContainer& created, NotifyMainPid main_pid);
 
 }  // namespace ocirun::container

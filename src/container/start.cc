@@ -203,8 +203,7 @@ void start_container(const GlobalOptions& global, const std::string& id, NotifyM
     release_locked(dir, std::move(lock), state, main_pid);
 }
 
-void start_created(const GlobalOptions& global, CreatedContainer& created,
-                   NotifyMainPid main_pid) {
+void start_created(const GlobalOptions& global, CreatedContainer& created, NotifyMainPid main_pid) {
     state::ContainerLock lock = std::move(created.lock);
     std::string dir = open_store(global.root).container_dir(created.state.id);
     release_locked(dir, std::move(lock), created.state, main_pid);

@@ -151,8 +151,7 @@ void link_combined(int directory_fd, const std::string& destination, const std::
         return;
     }
     for (const std::string& controller : split(name, ',')) {
-        if (::symlinkat(name.c_str(), directory_fd, controller.c_str()) != 0 &&
-            errno != EEXIST) {
+        if (::symlinkat(name.c_str(), directory_fd, controller.c_str()) != 0 && errno != EEXIST) {
             throw_errno("symlink " + quote(destination + "/" + controller));
         }
     }

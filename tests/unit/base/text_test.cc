@@ -22,8 +22,7 @@ TEST(Split, MatchesGetline) {
 TEST(SplitWords, SkipsRunsOfSpace) {
     EXPECT_EQ(split_words(""), Parts{});
     EXPECT_EQ(split_words(" \t\n"), Parts{});
-    EXPECT_EQ(split_words("         0          0 4294967295\n"),
-              Parts({"0", "0", "4294967295"}));
+    EXPECT_EQ(split_words("         0          0 4294967295\n"), Parts({"0", "0", "4294967295"}));
     EXPECT_EQ(split_words("cpu\t1\t4\t1"), Parts({"cpu", "1", "4", "1"}));
 }
 

@@ -367,9 +367,9 @@ TEST_F(HostCgroup, ProcessJoinsV1ThroughTasksFiles) {
         seen.push_back(directory);
         ++v1_directories;
         EXPECT_EQ(read_control(directory, "cgroup.procs"), "") << "controller " << key;
-        EXPECT_NE(std::find(cgroup.join_files.begin(), cgroup.join_files.end(),
-                            directory + "/tasks"),
-                  cgroup.join_files.end())
+        EXPECT_NE(
+            std::find(cgroup.join_files.begin(), cgroup.join_files.end(), directory + "/tasks"),
+            cgroup.join_files.end())
             << "controller " << key;
     }
     EXPECT_EQ(cgroup.join_files.size(), v1_directories);

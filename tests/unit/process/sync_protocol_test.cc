@@ -190,8 +190,7 @@ TEST(StartMessage, MalformedPayloadNamed) {
             decode_start_message(payload);
             ADD_FAILURE() << "no error";
         } catch (const Error& error) {
-            EXPECT_NE(std::string(error.what()).find("malformed start message"),
-                      std::string::npos)
+            EXPECT_NE(std::string(error.what()).find("malformed start message"), std::string::npos)
                 << error.what();
         }
     }
