@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -31,6 +32,16 @@ size_t count_lines_containing(const std::string& text, const std::string& needle
         }
     }
     return count;
+}
+
+bool has_line(const std::string& text, const std::string& expected) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line == expected) {
+            return true;
+        }
+    }
+    return false;
 }
 
 void add_capability(nlohmann::json& config, const std::string& name) {
@@ -157,6 +168,45 @@ TEST(InitCgroup, JoinedBeforeExec) {
     ASSERT_FALSE(checked.empty()) << result.out;
     for (const std::string& path : checked) {
         EXPECT_TRUE(path.ends_with("/" + container.id())) << result.out;
+    }
+}
+
+// Init writes to each v1 `tasks` file before it forks init for a time namespace, and after the
+// clone has made a new user namespace, which has no id map yet. Either way init must be in every
+// cgroup of state.json once `run --detach` returns.
+TEST(InitCgroup, InEveryHierarchyWithNamespaces) {
+    struct Case {
+        std::string name;
+        std::vector<std::string> namespaces;
+    };
+    const std::vector<Case> cases = {
+        {"default", {}},
+        {"user namespace", {"user"}},
+        {"time namespace", {"time"}},
+        {"user and cgroup namespaces", {"user", "cgroup"}},
+    };
+    for (const Case& test_case : cases) {
+        SCOPED_TRACE(test_case.name);
+        TestContainer container({"/bin/sleep", "30"});
+        for (const std::string& type : test_case.namespaces) {
+            container.config["linux"]["namespaces"].push_back({{"type", type}});
+        }
+        if (std::find(test_case.namespaces.begin(), test_case.namespaces.end(), "user") !=
+            test_case.namespaces.end()) {
+            container.config["linux"]["uidMappings"] = {
+                {{"containerID", 0}, {"hostID", 200000}, {"size", 65536}}};
+            container.config["linux"]["gidMappings"] = {
+                {{"containerID", 0}, {"hostID", 200000}, {"size", 65536}}};
+        }
+        CommandResult result = container.run({"--detach"});
+        ASSERT_EQ(result.status, 0) << result.err;
+        std::string pid = std::to_string(container.state()["pid"].get<int>());
+        std::vector<std::string> directories = container.cgroup_dirs();
+        ASSERT_FALSE(directories.empty());
+        for (const std::string& directory : directories) {
+            std::string procs = read_text(directory + "/cgroup.procs");
+            EXPECT_TRUE(has_line(procs, pid)) << directory << " lists " << procs;
+        }
     }
 }
 
