@@ -333,8 +333,12 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
         // limits when it later rewrites the scope's cgroup files.
         cgroup_request.annotations = spec.annotations;
         cgroup_request.resources = linux_config.resources;
-        // Init joins at `start`, before any case of starts_before_joining can apply.
-        cgroup_request.process_joins_v1 = !global.systemd_cgroup && !state.rootless;
+        // Init joins at `start`, before any case of starts_before_joining can apply. It may be
+        // in a new user namespace without an id map by then, so it relies on the file modes
+        // only. Under a runtime in a user namespace, those may have needed the runtime's
+        // CAP_DAC_OVERRIDE, so that runtime moves init itself.
+        cgroup_request.process_joins_v1 = !global.systemd_cgroup && !state.rootless &&
+                                          !process::running_in_user_namespace();
         // Saves the cgroup, so that `delete --force` finds it after a killed create, and
         // applies linux.resources.
         auto record_cgroup = [&](const cgroups::CreatedCgroup& cgroup) {
