@@ -337,8 +337,8 @@ CreatedContainer set_up_container(const GlobalOptions& global, const CreateOptio
         // in a new user namespace without an id map by then, so it relies on the file modes
         // only. Under a runtime in a user namespace, those may have needed the runtime's
         // CAP_DAC_OVERRIDE, so that runtime moves init itself.
-        cgroup_request.process_joins_v1 = !global.systemd_cgroup && !state.rootless &&
-                                          !process::running_in_user_namespace();
+        cgroup_request.process_joins_v1 =
+            !global.systemd_cgroup && !state.rootless && !process::running_in_user_namespace();
         // Saves the cgroup, so that `delete --force` finds it after a killed create, and
         // applies linux.resources.
         auto record_cgroup = [&](const cgroups::CreatedCgroup& cgroup) {
