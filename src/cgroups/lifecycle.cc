@@ -208,7 +208,8 @@ void remove_created(const std::vector<std::string>& created_directories) {
 // and scripts match.
 // NOTE: concurrent creates with one cgroupsPath all pass this check before any of their inits
 // has joined, so several containers can share the cgroup (2 to 6 of 10 in a test on a 2-core VM).
-// Closing that needs a lock held from this check until init has joined.
+// Closing that needs a lock held from this check until init has joined. The check also lists
+// only the hierarchy that list_pids reads, so processes in another hierarchy's cgroup pass it.
 void check_existing_cgroup(const CgroupPaths& paths) {
     std::vector<pid_t> pids = list_pids(paths);
     if (!pids.empty()) {
