@@ -64,4 +64,12 @@ std::string unescape_octal(std::string_view text) {
     return decoded;
 }
 
+bool is_user_namespace_map(std::string_view uid_map) {
+    std::vector<std::string> fields = split_words(uid_map);
+    if (fields.size() < 3) {
+        return true;
+    }
+    return fields.size() > 3 || fields[0] != "0" || fields[1] != "0" || fields[2] != "4294967295";
+}
+
 }  // namespace ocirun

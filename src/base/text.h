@@ -18,4 +18,9 @@ std::vector<std::string> split_words(std::string_view text);
 // in a path.
 std::string unescape_octal(std::string_view text);
 
+// Returns true when `uid_map` (the text of /proc/self/uid_map) is not the identity map of the
+// whole 32-bit range, that is, when the process runs in a user namespace other than the initial
+// one. An empty map, not written yet, counts as a user namespace.
+bool is_user_namespace_map(std::string_view uid_map);
+
 }  // namespace ocirun

@@ -28,11 +28,13 @@ void apply_no_new_privileges();
 // new working directory is inside the container's root (a cwd reached through a leaked host
 // fd would hand the container the host's tree, CVE-2024-21626).
 bool try_enter_working_directory(const std::string& cwd);
+// Changes to `cwd` as the container user and checks it as try_enter_working_directory does.
+// Throws on any error.
+void enter_working_directory(const std::string& cwd);
 // Makes `uid` the owner of fds 0 to 2, keeping their group, so that a container user other
 // than root owns its terminal and can reopen its stdio through /proc/self/fd, as runc's
 // fixStdioPermissions does. /dev/null and fds already owned by `uid` are left alone.
 void give_stdio_to_user(uint32_t uid);
-void enter_working_directory(const std::string& cwd);
 // Clears the dumpable flag, so that a container process without CAP_SYS_PTRACE can neither
 // ptrace this process nor open its /proc/PID/exe, fd, mem, cwd or root. execve sets the flag
 // again for the container's program (CVE-2019-5736, CVE-2016-9962).

@@ -71,15 +71,6 @@ bool sets_block_io(const spec::BlockIoResources& block_io) {
 
 }  // namespace
 
-bool is_user_namespace_map(const std::string& uid_map) {
-    std::vector<std::string> fields = split_words(uid_map);
-    if (fields.size() < 3) {
-        // An empty map belongs to a user namespace whose map is not written yet.
-        return true;
-    }
-    return fields.size() > 3 || fields[0] != "0" || fields[1] != "0" || fields[2] != "4294967295";
-}
-
 bool running_in_user_namespace() {
     static const bool in_user_namespace = [] {
         std::optional<std::string> text = read_file("/proc/self/uid_map");

@@ -7,13 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "base/text.h"
 #include "spec/spec.h"
 
 namespace ocirun::process {
-
-// True when `uid_map` (the text of /proc/self/uid_map) is not the identity map of the whole
-// 32-bit range, that is, when the process runs in a user namespace other than the initial one.
-bool is_user_namespace_map(const std::string& uid_map);
 
 // Reads /proc/self/uid_map and applies is_user_namespace_map. False when the file is missing.
 // The first result is kept for the life of the process, so it describes the runtime's user

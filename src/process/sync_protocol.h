@@ -93,8 +93,8 @@ bool log_message_frame(const SyncFrame& frame);
 struct StartMessage {
     // The container's cgroup relative to each hierarchy's mount point, for the cgroup mount.
     std::map<std::string, std::string> cgroup_relative_paths;
-    // The v1 `tasks` files C writes "0" to, which moves it into the container's cgroup
-    // (cgroups::CgroupRequest::process_joins_v1 says why); empty when P moves C itself.
+    // The v1 `tasks` files to which C writes "0" to move itself into the container's cgroup
+    // (cgroups::CgroupRequest::process_joins_v1 gives the reason). Empty when P moves C.
     std::vector<std::string> join_files;
 };
 

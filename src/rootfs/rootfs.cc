@@ -63,16 +63,7 @@ bool in_user_namespace(const spec::Spec& spec) {
     if (spec.linux_config && spec.linux_config->has_namespace(spec::NamespaceType::user)) {
         return true;
     }
-    // The initial user namespace maps the whole uid range onto itself.
-    std::string map = read_text_file("/proc/self/uid_map");
-    std::vector<std::string> fields;
-    for (const std::string& field : split(map, ' ')) {
-        if (!field.empty()) {
-            fields.push_back(field);
-        }
-    }
-    return !(fields.size() >= 3 && fields[0] == "0" && fields[1] == "0" &&
-             fields[2].starts_with("4294967295"));
+    return is_user_namespace_map(read_text_file("/proc/self/uid_map"));
 }
 
 // pivot_root refuses a new root whose parent mount is shared, and a bind under a shared

@@ -38,5 +38,13 @@ TEST(UnescapeOctal, KeepsIncompleteEscapes) {
     EXPECT_EQ(unescape_octal("a\\"), "a\\");
 }
 
+TEST(UserNamespaceMap, IdentityMapIsInitialNamespace) {
+    EXPECT_FALSE(is_user_namespace_map("         0          0 4294967295\n"));
+    EXPECT_TRUE(is_user_namespace_map("         0       1000          1\n"));
+    EXPECT_TRUE(is_user_namespace_map("0 0 4294967295\n1 1 1\n"));
+    EXPECT_TRUE(is_user_namespace_map("0 0 65536\n"));
+    EXPECT_TRUE(is_user_namespace_map(""));
+}
+
 }  // namespace
 }  // namespace ocirun

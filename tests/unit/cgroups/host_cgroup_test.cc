@@ -323,14 +323,16 @@ TEST_F(HostCgroup, CreateReturnsRelativePaths) {
     EXPECT_EQ(cgroup.relative_paths, relative_paths(paths_));
 }
 
-// With process_joins_v1, create moves the process only into a v2 hierarchy and names the v1
-// `tasks` files; the process joins each by writing "0" to it.
+// With process_joins_v1, create moves the process only into a v2 hierarchy and lists the v1
+// `tasks` files. The process joins each by writing "0" to it.
 TEST_F(HostCgroup, ProcessJoinsV1ThroughTasksFiles) {
     request_.process_joins_v1 = true;
     int to_child[2];
     int from_child[2];
     ASSERT_EQ(pipe2(to_child, O_CLOEXEC), 0);
     ASSERT_EQ(pipe2(from_child, O_CLOEXEC), 0);
+
+    // The child reads the file list from the parent, joins, reports, and waits to be killed.
     pid_t child = fork();
     if (child == 0) {
         close(to_child[1]);
@@ -341,6 +343,7 @@ TEST_F(HostCgroup, ProcessJoinsV1ThroughTasksFiles) {
         while ((count = read(to_child[0], buffer, sizeof buffer)) > 0) {
             files.append(buffer, static_cast<size_t>(count));
         }
+
         bool joined = true;
         for (size_t start = 0; start < files.size();) {
             size_t end = files.find('\n', start);
@@ -355,9 +358,17 @@ TEST_F(HostCgroup, ProcessJoinsV1ThroughTasksFiles) {
     }
     close(to_child[0]);
     close(from_child[1]);
+    // Kills the child also when an assertion below returns early.
+    struct Reaper {
+        pid_t pid;
+        ~Reaper() {
+            ::kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+    } reaper{child};
+
     CreatedCgroup cgroup = create(request_, child);
     paths_ = cgroup.paths;
-    std::string listed;
     size_t v1_directories = 0;
     std::vector<std::string> seen;
     for (const auto& [key, directory] : paths_) {
@@ -373,6 +384,8 @@ TEST_F(HostCgroup, ProcessJoinsV1ThroughTasksFiles) {
             << "controller " << key;
     }
     EXPECT_EQ(cgroup.join_files.size(), v1_directories);
+
+    std::string listed;
     for (const std::string& file : cgroup.join_files) {
         listed += file + "\n";
     }
@@ -383,12 +396,11 @@ TEST_F(HostCgroup, ProcessJoinsV1ThroughTasksFiles) {
     ASSERT_EQ(read(from_child[0], &answer, 1), 1);
     close(from_child[0]);
     EXPECT_EQ(answer, 'y');
+
     for (const auto& [key, directory] : paths_) {
         EXPECT_EQ(read_control(directory, "cgroup.procs"), std::to_string(child))
             << "controller " << key;
     }
-    ::kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
 }
 
 }  // namespace

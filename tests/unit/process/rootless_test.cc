@@ -38,14 +38,6 @@ std::string validation_error(const spec::Spec& spec) {
     return "";
 }
 
-TEST(Rootless, IdentityMapIsInitialNamespace) {
-    EXPECT_FALSE(is_user_namespace_map("         0          0 4294967295\n"));
-    EXPECT_TRUE(is_user_namespace_map("         0       1000          1\n"));
-    EXPECT_TRUE(is_user_namespace_map("0 0 4294967295\n1 1 1\n"));
-    EXPECT_TRUE(is_user_namespace_map("0 0 65536\n"));
-    EXPECT_TRUE(is_user_namespace_map(""));
-}
-
 TEST(Rootless, FlagValuesAreTakenAsGiven) {
     EXPECT_TRUE(decide_rootless("true", false, 0, false, false));
     EXPECT_FALSE(decide_rootless("false", false, 1000, true, false));
