@@ -171,9 +171,9 @@ TEST(InitCgroup, JoinedBeforeExec) {
     }
 }
 
-// Init writes to each v1 `tasks` file before it forks init for a time namespace, and after the
-// clone has made a new user namespace, which has no id map yet. Either way init must be in every
-// cgroup of state.json once `run --detach` returns.
+// The cloned process writes to the v1 `tasks` files before it forks init for a time namespace,
+// and from the new user namespace that clone made, which has no id map yet. In every case init
+// must be in every cgroup of state.json once `run --detach` returns.
 TEST(InitCgroup, InEveryHierarchyWithNamespaces) {
     struct Case {
         std::string name;
